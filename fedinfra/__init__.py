@@ -1,0 +1,1 @@
+"""Application plumbing: command line, atomic synthesis, provider import speed-up, summaries."""

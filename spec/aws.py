@@ -1,0 +1,90 @@
+"""The ``aws`` section: one data site per region (VPC, optional S3 data bucket and EFS)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+
+from spec.base import NonEmpty, SpecModel, StrictBool, StrictInt, StrictStr, cidr_with_prefix
+from spec.regions import AWS_REGIONS
+
+# CloudWatch Logs accepts only these retention periods (days).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)  # fmt: skip
+
+
+def _known_region(value: str) -> str:
+    if value not in AWS_REGIONS:
+        raise ValueError(f"unknown AWS region {value!r}")
+    return value
+
+
+def _retention(value: int) -> int:
+    if value not in LOG_RETENTION_DAYS:
+        raise ValueError(f"{value} is not a CloudWatch Logs retention period; use one of {list(LOG_RETENTION_DAYS)}")
+    return value
+
+
+AwsRegionName = Annotated[StrictStr, AfterValidator(_known_region)]
+
+
+# Regions whose zone letters are not simply a, b, c: the defaults below are the ones that exist.
+# us-west-1 maps letters per account, so it always needs explicit ``zones``.
+_ZONE_LETTERS = {"ap-northeast-1": "acd", "ca-central-1": "abd"}
+_EXPLICIT_ZONES_ONLY = frozenset({"us-west-1"})
+DEFAULT_ZONE_LIMIT = 3
+
+
+class AwsRegion(SpecModel):
+    """One AWS data site. Subnets are carved from ``cidr``: one private /(prefix+4) per AZ, in the
+    zones named by ``zones`` (default: the region's first ``availability_zones`` zone letters).
+    Zone names are pinned, never looked up, so a new or impaired AZ cannot renumber subnets."""
+
+    name: AwsRegionName
+    cidr: cidr_with_prefix(16, 24)
+    availability_zones: Annotated[StrictInt, Field(ge=2, le=6)] = 2
+    zones: tuple[StrictStr, ...] | None = None
+    data_bucket: StrictBool = True
+    shared_filesystem: StrictBool = False
+
+    def zone_names(self) -> tuple[str, ...]:
+        """The pinned AZ names, one per subnet (valid only for a spec that passed validation)."""
+        if self.zones:
+            return self.zones
+        letters = _ZONE_LETTERS.get(self.name, "abcdef")
+        return tuple(f"{self.name}{letter}" for letter in letters[: self.availability_zones])
+
+    def zone_issues(self, path: str) -> list[tuple[str, str]]:
+        """Cross-field checks of ``zones`` against ``name`` and ``availability_zones``."""
+        if self.zones is None:
+            if self.name in _EXPLICIT_ZONES_ONLY:
+                return [(f"{path}.zones", f"{self.name} maps zone letters per account; list its zones explicitly")]
+            if self.availability_zones > DEFAULT_ZONE_LIMIT:
+                return [
+                    (
+                        f"{path}.zones",
+                        f"more than {DEFAULT_ZONE_LIMIT} AZs need explicit zone names (not every region has them)",
+                    )
+                ]
+            return []
+        issues = []
+        if len(self.zones) != self.availability_zones:
+            issues.append(
+                (f"{path}.zones", f"lists {len(self.zones)} zones but availability_zones is {self.availability_zones}")
+            )
+        for i, zone in enumerate(self.zones):
+            if not (zone.startswith(self.name) and len(zone) == len(self.name) + 1 and zone[-1].isalpha()):
+                issues.append(
+                    (f"{path}.zones[{i}]", f"{zone!r} is not a zone of {self.name} (expected e.g. {self.name}a)")
+                )
+        if len(set(self.zones)) != len(self.zones):
+            issues.append((f"{path}.zones", "lists a zone twice"))
+        return issues
+
+
+class AwsSection(SpecModel):
+    """All AWS regions of the federation, plus settings shared by their stacks."""
+
+    regions: Annotated[tuple[AwsRegion, ...], NonEmpty]
+    log_retention_days: Annotated[StrictInt, AfterValidator(_retention)] = 365
+    flow_log_traffic: Literal["ALL", "ACCEPT", "REJECT"] = "ALL"

@@ -1,0 +1,20 @@
+"""``build_app(spec)``: instantiate every stack the spec asks for, passing values between them."""
+
+from __future__ import annotations
+
+from cdktf import App
+
+from spec import FederationSpec
+
+
+def build_app(spec: FederationSpec, outdir: str = "cdktf.out") -> App:
+    """The cdktf App for ``spec``. Each cloud's stack modules (and so its provider package) are
+    imported only when the spec has that cloud's section."""
+    app = App(outdir=outdir, stack_traces=False)
+    common = {"federation": spec.federation, "state": spec.state}
+    if spec.aws:
+        from stacks.aws_region import AwsRegionStack
+
+        for region in spec.aws.regions:
+            AwsRegionStack(app, region=region, aws=spec.aws, **common)
+    return app
