@@ -7,9 +7,12 @@ from cdktf import App
 from spec import FederationSpec
 
 
-def build_app(spec: FederationSpec, outdir: str = "cdktf.out") -> App:
+def build_app(spec: FederationSpec, outdir: str = "cdktf.out", stack_filter=None) -> App:
     """The cdktf App for ``spec``. Each cloud's stack modules (and so its provider package) are
-    imported only when the spec has that cloud's section."""
+    imported only when the spec has that cloud's section.
+
+    ``stack_filter`` is reserved for selecting stacks (``synth --stacks``); ``None`` builds all.
+    """
     app = App(outdir=outdir, stack_traces=False)
     common = {"federation": spec.federation, "state": spec.state}
     if spec.aws:

@@ -1,0 +1,68 @@
+"""Atomic synthesis: build the app into a staging directory, then swap it into place.
+
+A failed synth (bad spec, policy violation, crash) never touches an existing output directory.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from spec import FederationSpec
+
+
+class SynthError(Exception):
+    """Synthesis produced error annotations (e.g. a broken policy rule); one line per problem."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+def synthesize(spec: FederationSpec, outdir: str | Path, stack_filter=None) -> Path:
+    """Synthesize ``spec`` into ``outdir`` atomically; returns the output directory.
+
+    ``stack_filter`` (a callable on stack names) keeps only the stacks it accepts, together with
+    the stacks they depend on.
+    """
+    from stacks import build_app  # imported here so `validate` never loads cdktf
+
+    target = Path(outdir).absolute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        app = build_app(spec, outdir=str(staging), stack_filter=stack_filter)
+        app.synth()
+        errors = _error_annotations(staging)
+        if errors:
+            raise SynthError(errors)
+        _swap_into_place(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _error_annotations(outdir: Path) -> list[str]:
+    """Error annotations recorded in the manifest (policy aspects add them with construct paths)."""
+    import json
+
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    lines = []
+    for stack in manifest["stacks"].values():
+        for note in stack.get("annotations", []):
+            if note.get("level") == "ERROR":
+                lines.append(f"{note['constructPath']}: {note['message']}")
+    return lines
+
+
+def _swap_into_place(staging: Path, target: Path) -> None:
+    """Replace ``target`` with ``staging`` with two renames, so readers never see a half directory."""
+    backup = None
+    if target.exists():
+        backup = target.with_name(f".{target.name}.old")
+        shutil.rmtree(backup, ignore_errors=True)
+        target.rename(backup)
+    staging.rename(target)
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)
