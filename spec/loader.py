@@ -128,12 +128,14 @@ def _walk(loc: tuple) -> tuple[tuple, type[BaseModel] | None, list[str]]:
                 i += 1  # skip the discriminator tag pydantic puts in the location
         model = candidates[0] if len(candidates) == 1 else None
         i += 1
-    if parts:
-        shown.append(parts[-1])
+    shown.extend(part for part in parts[i:] if part != "[key]")  # pydantic marks dict-key errors
     allowed = sorted(model.model_fields) if model is not None else []
     return tuple(shown), model, allowed
 
 
 def _tag_of(model: type[BaseModel]) -> str | None:
     field = model.model_fields.get("backend")
-    return field.default if field is not None else None
+    if field is None:
+        return None
+    literals = typing.get_args(field.annotation)
+    return literals[0] if literals else None

@@ -1,0 +1,57 @@
+# Two commands on a fresh machine (Python 3.11, pip, Node 20, npm):
+#   make synth   set up, validate federation.yaml and write cdktf.out/ with a summary
+#   make test    set up, lint, and run the whole test suite (what CI runs)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CHECKOV_VENV := .venv-checkov
+PIP_FLAGS := --quiet --disable-pip-version-check --no-input
+
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CHECKPOINT_DISABLE := 1
+export PIP_NO_INPUT := 1
+
+.PHONY: setup synth validate test lint format snapshot-update bench clean
+
+setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install $(PIP_FLAGS) -r requirements-dev.txt
+	touch $@
+
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install $(PIP_FLAGS) -r requirements-checkov.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+synth: $(VENV)/.installed
+	$(BIN)/python main.py synth
+
+validate: $(VENV)/.installed
+	$(BIN)/python main.py validate
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: setup lint
+	$(BIN)/pytest
+
+snapshot-update: $(VENV)/.installed
+	$(BIN)/pytest tests/test_snapshots.py --snapshot-update
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/synth_bench.py
+
+clean:
+	rm -rf cdktf.out .cdktf.out.* .pytest_cache .ruff_cache
