@@ -41,8 +41,8 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 
 def run_once(args: list[str], env_extra: dict[str, str]) -> tuple[float, float, float]:
     """Wall seconds, Python peak RSS and largest-process peak RSS (MiB) of one ``main.py`` run."""
-    peak_file = tempfile.NamedTemporaryFile(delete=False)
-    peak_file.close()
+    with tempfile.NamedTemporaryFile(delete=False) as peak_file:
+        pass
     env = {
         **os.environ,
         "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",

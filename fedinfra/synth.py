@@ -5,11 +5,19 @@ A failed synth (bad spec, policy violation, crash) never touches an existing out
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
 
 from spec import FederationSpec
+
+# Let synth finish and report every error annotation (policy violations) through the manifest,
+# as it does under `cdktf synth`; must be set before the jsii kernel starts.
+os.environ.setdefault("CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS", "true")
+ERROR_LEVELS = frozenset({"@cdktf/error", "ERROR"})
+_ANNOTATION_LINE = re.compile(r"^\[(?P<path>[^\]]+)\] (?P<message>.+)$", re.MULTILINE)
 
 
 class SynthError(Exception):
@@ -33,7 +41,13 @@ def synthesize(spec: FederationSpec, outdir: str | Path, stack_filter=None) -> P
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         app = build_app(spec, outdir=str(staging), stack_filter=stack_filter)
-        app.synth()
+        try:
+            app.synth()
+        except RuntimeError as exc:  # the kernel started without the variable above
+            found = [f"{m['path']}: {m['message']}" for m in _ANNOTATION_LINE.finditer(str(exc))]
+            if not found:
+                raise
+            raise SynthError(found) from None
         errors = _error_annotations(staging)
         if errors:
             raise SynthError(errors)
@@ -51,7 +65,7 @@ def _error_annotations(outdir: Path) -> list[str]:
     lines = []
     for stack in manifest["stacks"].values():
         for note in stack.get("annotations", []):
-            if note.get("level") == "ERROR":
+            if note.get("level") in ERROR_LEVELS:
                 lines.append(f"{note['constructPath']}: {note['message']}")
     return lines
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from cdktf import App
+from cdktf import App, TerraformStack
 
+from policy import apply_policies
 from spec import FederationSpec
+from spec.federation import RESERVED_TAG_KEYS as REQUIRED_TAG_KEYS
 
 
 def build_app(spec: FederationSpec, outdir: str = "cdktf.out", stack_filter=None) -> App:
@@ -20,4 +22,7 @@ def build_app(spec: FederationSpec, outdir: str = "cdktf.out", stack_filter=None
 
         for region in spec.aws.regions:
             AwsRegionStack(app, region=region, aws=spec.aws, **common)
+    for stack in app.node.children:
+        if isinstance(stack, TerraformStack):
+            apply_policies(stack, frozenset(REQUIRED_TAG_KEYS))
     return app

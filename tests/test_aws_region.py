@@ -174,7 +174,7 @@ def test_data_bucket_access_logged_to_log_bucket(default_synth):
     log_ids = [k for k in default_synth.resources(WEST, "aws_s3_bucket") if k != bucket_id]
     assert logging["target_bucket"] == ref("aws_s3_bucket", log_ids[0])
     log_policy = policy(_for_bucket(default_synth, WEST, "aws_s3_bucket_policy", log_ids[0]))
-    delivery = [s for s in log_policy["Statement"] if s["Effect"] == "Allow"][0]
+    delivery = next(s for s in log_policy["Statement"] if s["Effect"] == "Allow")
     assert delivery["Principal"] == {"Service": "logging.s3.amazonaws.com"}
     assert delivery["Condition"]["ArnLike"]["aws:SourceArn"] == ref("aws_s3_bucket", bucket_id, "arn")
 
@@ -185,7 +185,7 @@ def test_buckets_deny_non_tls(default_synth, which):
     if which == "log":
         bucket_id = next(k for k in default_synth.resources(WEST, "aws_s3_bucket") if k != bucket_id)
     statements = policy(_for_bucket(default_synth, WEST, "aws_s3_bucket_policy", bucket_id))["Statement"]
-    deny = [s for s in statements if s["Effect"] == "Deny"][0]
+    deny = next(s for s in statements if s["Effect"] == "Deny")
     assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert ref("aws_s3_bucket", bucket_id, "arn") in deny["Resource"]
 

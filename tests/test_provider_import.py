@@ -29,7 +29,11 @@ def _loaded_submodules(eager: bool) -> int:
         "from cdktf_cdktf_provider_aws.vpc import Vpc\n"
         "print(sum(1 for m in sys.modules if m.startswith('cdktf_cdktf_provider_aws.')))\n"
     )
-    env = {**os.environ, "FEDINFRA_EAGER_PROVIDERS": "1" if eager else "0", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    env = {
+        **os.environ,
+        "FEDINFRA_EAGER_PROVIDERS": "1" if eager else "0",
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+    }
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     return int(result.stdout.strip().splitlines()[-1])
 

@@ -1,0 +1,48 @@
+"""The aspect that runs the policy rules over every resource and output of a stack."""
+
+from __future__ import annotations
+
+import jsii
+from cdktf import Annotations, Aspects, IAspect, TerraformOutput, TerraformResource, TerraformStack
+from constructs import IConstruct
+
+from policy.rules import (
+    encryption_at_rest,
+    mandatory_tags,
+    no_world_open_ports,
+    secret_outputs_are_sensitive,
+)
+from policy.view import OutputView, ResourceView
+
+
+@jsii.implements(IAspect)
+class PolicyAspect:
+    """Adds an error annotation (``[policy:<rule>] ...``) to each construct that breaks a rule.
+
+    Add it after any aspect that mutates resources (such as a tagging aspect): cdktf runs the
+    aspects of a construct in the order they were added."""
+
+    def __init__(self, required_tags: frozenset[str]):
+        self.required_tags = frozenset(required_tags)
+        self._provider_cache: dict = {}
+
+    def visit(self, node: IConstruct) -> None:
+        if isinstance(node, TerraformResource):
+            view = ResourceView(node, TerraformStack.of(node), self._provider_cache)
+            problems = {
+                "mandatory-tags": mandatory_tags(view, self.required_tags),
+                "encryption-at-rest": encryption_at_rest(view),
+                "no-world-open-ports": no_world_open_ports(view),
+            }
+        elif isinstance(node, TerraformOutput):
+            problems = {"sensitive-outputs": secret_outputs_are_sensitive(OutputView(node, TerraformStack.of(node)))}
+        else:
+            return
+        for rule, problem in problems.items():
+            if problem:
+                Annotations.of(node).add_error(f"[policy:{rule}] {problem}")
+
+
+def apply_policies(stack: TerraformStack, required_tags: frozenset[str]) -> None:
+    """Attach the policy aspect to ``stack`` (call after the stack's own aspects)."""
+    Aspects.of(stack).add(PolicyAspect(required_tags))

@@ -1,0 +1,105 @@
+"""A resolved, read-only view of one resource or output, which is what policy rules inspect."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from cdktf import (
+    DefaultTokenResolver,
+    StringConcat,
+    TerraformOutput,
+    TerraformProvider,
+    TerraformResource,
+    TerraformStack,
+    Tokenization,
+)
+
+
+def resolve(stack: TerraformStack, value):
+    """Resolve cdktf tokens in ``value`` to the interpolations synth writes (``${type.id.attr}``)."""
+    return Tokenization.resolve(value, scope=stack, resolver=DefaultTokenResolver(StringConcat()), preparing=False)
+
+
+@dataclass
+class ResourceView:
+    """One resource: its Terraform type, logical ID, resolved configuration (tokens turned into
+    ``${type.id.attr}`` interpolations) and the stack it lives in."""
+
+    node: TerraformResource
+    stack: TerraformStack
+    provider_cache: dict = field(default_factory=dict)
+    """Resolved provider configurations by provider path, shared across views of one stack."""
+
+    @cached_property
+    def type(self) -> str:
+        return self.node.terraform_resource_type
+
+    @cached_property
+    def logical_id(self) -> str:
+        return self.stack.get_logical_id(self.node)
+
+    @cached_property
+    def config(self) -> dict:
+        rendered = resolve(self.stack, self.node.to_terraform())
+        return next(iter(rendered["resource"][self.type].values()))
+
+    @property
+    def cloud(self) -> str:
+        return self.type.split("_", 1)[0]
+
+    def reference(self, attribute: str = "id") -> str:
+        return f"${{{self.type}.{self.logical_id}.{attribute}}}"
+
+    def siblings(self, rtype: str) -> list[ResourceView]:
+        """Other resources of ``rtype`` in the same stack."""
+        return [
+            ResourceView(child, self.stack)
+            for child in self.stack.node.find_all()
+            if isinstance(child, TerraformResource) and child.terraform_resource_type == rtype
+        ]
+
+    def provider_config(self) -> dict:
+        """Resolved configuration of the provider this resource uses (explicit, else the stack's
+        default provider of its cloud); computed once per stack and provider."""
+        provider = self.node.provider
+        if provider is None:
+            provider = _default_providers(self.stack).get(self.cloud)
+        if provider is None:
+            return {}
+        key = provider.node.path
+        if key not in self.provider_cache:
+            (config,) = resolve(self.stack, provider.to_terraform())["provider"].values()
+            self.provider_cache[key] = config[0] if isinstance(config, list) else config
+        return self.provider_cache[key]
+
+
+def _default_providers(stack: TerraformStack) -> dict[str, TerraformProvider]:
+    """The un-aliased provider of each cloud in ``stack``, by provider type (``aws``, ``google``)."""
+    return {
+        provider.terraform_resource_type: provider
+        for provider in stack.all_providers()
+        if isinstance(provider, TerraformProvider) and provider.alias is None
+    }
+
+
+@dataclass
+class OutputView:
+    """One stack output with its resolved value."""
+
+    node: TerraformOutput
+    stack: TerraformStack
+
+    @cached_property
+    def rendered(self) -> dict:
+        resolved = resolve(self.stack, self.node.to_terraform())
+        return next(iter(resolved["output"].values()))
+
+    @property
+    def text(self) -> str:
+        return json.dumps(self.rendered.get("value"))
+
+    @property
+    def sensitive(self) -> bool:
+        return bool(self.rendered.get("sensitive"))
