@@ -28,11 +28,10 @@ class SynthError(Exception):
         super().__init__("\n".join(lines))
 
 
-def synthesize(spec: FederationSpec, outdir: str | Path, stack_filter=None) -> Path:
+def synthesize(spec: FederationSpec, outdir: str | Path, stacks: list[str] | None = None) -> Path:
     """Synthesize ``spec`` into ``outdir`` atomically; returns the output directory.
 
-    ``stack_filter`` (a callable on stack names) keeps only the stacks it accepts, together with
-    the stacks they depend on.
+    ``stacks`` (globs) keeps only the matching stacks and the stacks they depend on.
     """
     from stacks import build_app  # imported here so `validate` never loads cdktf
 
@@ -40,7 +39,7 @@ def synthesize(spec: FederationSpec, outdir: str | Path, stack_filter=None) -> P
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        app = build_app(spec, outdir=str(staging), stack_filter=stack_filter)
+        app = build_app(spec, outdir=str(staging), stacks=stacks)
         try:
             app.synth()
         except RuntimeError as exc:  # the kernel started without the variable above

@@ -1,28 +1,26 @@
-"""``build_app(spec)``: instantiate every stack the spec asks for, passing values between them."""
+"""``build_app(spec)``: instantiate the stacks the plan lists, passing values between them."""
 
 from __future__ import annotations
 
-from cdktf import App, TerraformStack
+import importlib
+
+from cdktf import App
 
 from policy import apply_policies
 from spec import FederationSpec
-from spec.federation import RESERVED_TAG_KEYS as REQUIRED_TAG_KEYS
+from spec.federation import RESERVED_TAG_KEYS
+from stacks.plan import plan_stacks, select
 
 
-def build_app(spec: FederationSpec, outdir: str = "cdktf.out", stack_filter=None) -> App:
-    """The cdktf App for ``spec``. Each cloud's stack modules (and so its provider package) are
-    imported only when the spec has that cloud's section.
-
-    ``stack_filter`` is reserved for selecting stacks (``synth --stacks``); ``None`` builds all.
-    """
+def build_app(spec: FederationSpec, outdir: str = "cdktf.out", stacks: list[str] | None = None) -> App:
+    """The cdktf App for ``spec``, or for the stacks matching the ``stacks`` globs plus their
+    dependencies. A stack's module (and so its provider package) is imported only when a selected
+    stack needs it. Each stack gets the policy aspects after its own aspects."""
     app = App(outdir=outdir, stack_traces=False)
-    common = {"federation": spec.federation, "state": spec.state}
-    if spec.aws:
-        from stacks.aws_region import AwsRegionStack
-
-        for region in spec.aws.regions:
-            AwsRegionStack(app, region=region, aws=spec.aws, **common)
-    for stack in app.node.children:
-        if isinstance(stack, TerraformStack):
-            apply_policies(stack, frozenset(REQUIRED_TAG_KEYS))
+    built: dict = {}
+    for plan in select(plan_stacks(spec), stacks):
+        module = importlib.import_module(f"stacks.{plan.module}")
+        stack = module.build(app, spec, plan, built)
+        apply_policies(stack, RESERVED_TAG_KEYS)
+        built[plan.name] = stack
     return app

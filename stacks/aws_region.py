@@ -15,16 +15,18 @@ from spec.aws import AwsRegion, AwsSection
 from stacks.base import FederationStack
 
 
-def aws_region_stack_name(region: str) -> str:
-    return f"aws-{region}"
+def build(app: Construct, spec, plan, built: dict) -> AwsRegionStack:
+    """Builder used by ``build_app``: the region named by ``plan.key``."""
+    region = next(r for r in spec.aws.regions if r.name == plan.key)
+    return AwsRegionStack(app, plan.name, region=region, aws=spec.aws, federation=spec.federation, state=spec.state)
 
 
 class AwsRegionStack(FederationStack):
     """The stack ``aws-<region>``. Exposes ``vpc`` (and ``data_bucket``/``file_system`` when enabled)
     for stacks that build on the site, such as the transit-gateway network."""
 
-    def __init__(self, scope: Construct, *, region: AwsRegion, aws: AwsSection, federation, state):
-        super().__init__(scope, aws_region_stack_name(region.name), federation=federation, state=state)
+    def __init__(self, scope: Construct, stack_name: str, *, region: AwsRegion, aws: AwsSection, federation, state):
+        super().__init__(scope, stack_name, federation=federation, state=state)
         self.region = region.name
         self.provider = AwsProvider(
             self, "aws", region=region.name, default_tags=[AwsProviderDefaultTags(tags=self.tags)]
