@@ -1,4 +1,5 @@
-"""The ``aws`` section: one data site per region (VPC, optional S3 data bucket and EFS)."""
+"""The ``aws`` section: one data site per region (VPC, optional S3 data bucket and EFS), and the
+private interconnect between them (``spec.aws_interconnect``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
+from spec.aws_interconnect import DirectConnectSection, TransitGatewaySection
 from spec.base import NonEmpty, SpecModel, StrictBool, StrictInt, StrictStr, cidr_with_prefix
 from spec.regions import AWS_REGIONS
 
@@ -83,8 +85,12 @@ class AwsRegion(SpecModel):
 
 
 class AwsSection(SpecModel):
-    """All AWS regions of the federation, plus settings shared by their stacks."""
+    """All AWS regions of the federation, plus settings shared by their stacks. ``transit_gateway``
+    (absent: the regions stay isolated) and ``direct_connect`` (absent: no on-premises link) make
+    the private network; region order matters to them, so append new regions at the end."""
 
     regions: Annotated[tuple[AwsRegion, ...], NonEmpty]
     log_retention_days: Annotated[StrictInt, AfterValidator(_retention)] = 365
     flow_log_traffic: Literal["ALL", "ACCEPT", "REJECT"] = "ALL"
+    transit_gateway: TransitGatewaySection | None = None
+    direct_connect: DirectConnectSection | None = None

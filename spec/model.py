@@ -8,6 +8,7 @@ from itertools import combinations
 from pydantic import Field
 
 from spec.aws import AwsSection
+from spec.aws_interconnect import interconnect_issues
 from spec.base import SpecModel, parse_cidr
 from spec.errors import SpecIssue
 from spec.federation import Federation, LocalState, StateConfig, state_issues
@@ -26,6 +27,9 @@ class FederationSpec(SpecModel):
         if self.aws:
             for i, region in enumerate(self.aws.regions):
                 claims.append((f"aws.regions[{i}].cidr", parse_cidr(region.cidr)))
+            if self.aws.direct_connect:
+                for k, cidr in enumerate(self.aws.direct_connect.on_premises_cidrs):
+                    claims.append((f"aws.direct_connect.on_premises_cidrs[{k}]", parse_cidr(cidr)))
         return claims
 
 
@@ -58,5 +62,6 @@ def cross_field_issues(spec: FederationSpec) -> list[SpecIssue]:
         issues += _duplicates(names, "AWS region")
         for i, region in enumerate(spec.aws.regions):
             issues += [SpecIssue(path, message) for path, message in region.zone_issues(f"aws.regions[{i}]")]
+        issues += [SpecIssue(path, message) for path, message in interconnect_issues(spec.aws)]
     issues += _overlaps(spec.network_claims())
     return issues

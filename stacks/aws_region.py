@@ -1,33 +1,76 @@
-"""One AWS data site per region: private VPC with flow logs, data bucket, shared file system."""
+"""One AWS data site per region: private VPC with flow logs, data bucket, shared file system, and
+the region's transit gateway (attached to the VPC, peered with every earlier region, associated
+with the Direct Connect gateway)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct
 
 from constructs_lib.aws.context import AwsContext
 from constructs_lib.aws.data_bucket import DataBucket, DataBucketProps
+from constructs_lib.aws.direct_connect import DxTransitGatewayAssociation, DxTransitGatewayAssociationProps
 from constructs_lib.aws.flow_logs import FlowLogsProps, VpcFlowLogs
 from constructs_lib.aws.kms import EncryptionKey, EncryptionKeyProps
 from constructs_lib.aws.network import PrivateVpc, PrivateVpcProps
 from constructs_lib.aws.shared_filesystem import SharedFileSystem, SharedFileSystemProps
+from constructs_lib.aws.transit_gateway import (
+    TransitGateway,
+    TransitGatewayProps,
+    TransitGatewayVpcAttachment,
+    VpcAttachmentProps,
+)
+from constructs_lib.aws.transit_gateway_peering import TransitGatewayPeering, TransitGatewayPeeringProps
 from spec.aws import AwsRegion, AwsSection
+from stacks.aws_direct_connect import DIRECT_CONNECT_STACK
 from stacks.base import FederationStack
 
 
 def build(app: Construct, spec, plan, built: dict) -> AwsRegionStack:
-    """Builder used by ``build_app``: the region named by ``plan.key``."""
+    """Builder used by ``build_app``: the region named by ``plan.key``, peered with the regions
+    before it (its plan dependencies) and associated with the Direct Connect gateway, if any."""
     region = next(r for r in spec.aws.regions if r.name == plan.key)
-    return AwsRegionStack(app, plan.name, region=region, aws=spec.aws, federation=spec.federation, state=spec.state)
+    peers = tuple(built[name] for name in plan.depends_on if name in built and isinstance(built[name], AwsRegionStack))
+    dx_stack = built.get(DIRECT_CONNECT_STACK)
+    return AwsRegionStack(
+        app,
+        plan.name,
+        region=region,
+        aws=spec.aws,
+        federation=spec.federation,
+        state=spec.state,
+        peers=peers,
+        dx_gateway_id=dx_stack.direct_connect.gateway_id if dx_stack is not None else None,
+    )
 
 
 class AwsRegionStack(FederationStack):
     """The stack ``aws-<region>``. Exposes ``vpc`` (and ``data_bucket``/``file_system`` when enabled)
-    for stacks that build on the site, such as the transit-gateway network."""
+    for stacks that build on the site, and ``transit_gateway`` (``None`` without
+    ``aws.transit_gateway``).
 
-    def __init__(self, scope: Construct, stack_name: str, *, region: AwsRegion, aws: AwsSection, federation, state):
+    ``peers`` are the stacks of the regions before this one in the spec: this stack requests a
+    peering with each and accepts it on their behalf, so it depends on them and never the reverse.
+    ``dx_gateway_id`` (from the Direct Connect stack) is associated with this region's transit
+    gateway when one of the allowed prefixes lies in this region."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        stack_name: str,
+        *,
+        region: AwsRegion,
+        aws: AwsSection,
+        federation,
+        state,
+        peers: Sequence[AwsRegionStack] = (),
+        dx_gateway_id: str | None = None,
+    ):
         super().__init__(scope, stack_name, federation=federation, state=state)
         self.region = region.name
+        self.cidr = region.cidr
         self.provider = AwsProvider(
             self, "aws", region=region.name, default_tags=[AwsProviderDefaultTags(tags=self.tags)]
         )
@@ -71,6 +114,9 @@ class AwsRegionStack(FederationStack):
         self.output("vpc_cidr", region.cidr, "CIDR block of the site VPC.")
         self.output("private_subnet_ids", self.vpc.private_subnet_ids, "Private subnet IDs, one per AZ.")
         self.output("private_route_table_ids", self.vpc.private_route_table_ids, "Private route table IDs, one per AZ.")
+        self.transit_gateway = None
+        if aws.transit_gateway:
+            self._private_network(name, aws, peers, dx_gateway_id)
 
         self.data_bucket = None
         self.file_system = None
@@ -107,3 +153,74 @@ class AwsRegionStack(FederationStack):
             self.output("efs_id", self.file_system.file_system_id, "ID of the shared EFS file system.")
             self.output("efs_dns_name", self.file_system.dns_name, "DNS name to mount the file system (TLS required).")
             self.output("efs_access_point_id", self.file_system.access_point.id, "EFS access point for training jobs.")
+
+    def _private_network(self, name: str, aws: AwsSection, peers: Sequence[AwsRegionStack], dx_gateway_id) -> None:
+        """Transit gateway, VPC attachment with routes to every other region (and on-premises),
+        peerings with the earlier regions, and the Direct Connect association."""
+        asn = aws.transit_gateway.asns(aws.regions)[self.region]
+        dx = aws.direct_connect
+        dx_prefixes = dx.prefixes_by_region(aws.regions).get(self.region) if dx else None
+        remote = [r.cidr for r in aws.regions if r.name != self.region]
+        if dx_prefixes and dx_gateway_id is not None:
+            remote += list(dx.on_premises_cidrs)
+        self.transit_gateway = TransitGateway(self, "tgw", props=TransitGatewayProps(name=name, amazon_side_asn=asn))
+        attachment = TransitGatewayVpcAttachment(
+            self,
+            "tgw_vpc",
+            transit_gateway=self.transit_gateway,
+            vpc_id=self.vpc.vpc_id,
+            subnet_ids=self.vpc.private_subnet_ids,
+            route_table_ids=self.vpc.private_route_table_ids,
+            props=VpcAttachmentProps(name=name, remote_cidrs=tuple(remote)),
+        )
+        self.output("transit_gateway_id", self.transit_gateway.id, "ID of the region's transit gateway.")
+        self.output("transit_gateway_arn", self.transit_gateway.arn, "ARN of the region's transit gateway.")
+        self.output("transit_gateway_asn", asn, "Amazon-side BGP ASN of the region's transit gateway.")
+        self.output(
+            "transit_gateway_route_table_id",
+            self.transit_gateway.route_table_id,
+            "The transit gateway route table every attachment uses.",
+        )
+        self.output("transit_gateway_vpc_attachment_id", attachment.id, "ID of the VPC's transit gateway attachment.")
+
+        peering_ids = {}
+        for peer in peers:
+            peering = TransitGatewayPeering(
+                self,
+                f"tgw_peering_{peer.region}",
+                transit_gateway=self.transit_gateway,
+                peer_transit_gateway_id=peer.transit_gateway.id,
+                peer_route_table_id=peer.transit_gateway.route_table_id,
+                props=TransitGatewayPeeringProps(
+                    name=f"{self.prefix}-{self.region}-to-{peer.region}",
+                    peer_region=peer.region,
+                    local_cidrs=(self.cidr,),
+                    peer_cidrs=(peer.cidr,),
+                ),
+            )
+            peering_ids[peer.region] = peering.id
+        if peering_ids:
+            self.output(
+                "transit_gateway_peering_ids",
+                peering_ids,
+                "Peering attachment IDs this region requested, by peer region (each earlier region).",
+            )
+
+        if dx_prefixes and dx_gateway_id is not None:
+            dx_association = DxTransitGatewayAssociation(
+                self,
+                "dx_association",
+                dx_gateway_id=dx_gateway_id,
+                transit_gateway=self.transit_gateway,
+                props=DxTransitGatewayAssociationProps(allowed_prefixes=dx_prefixes),
+            )
+            self.output(
+                "dx_gateway_association_id",
+                dx_association.id,
+                "ID of the Direct Connect gateway association with this transit gateway.",
+            )
+            self.output(
+                "dx_transit_gateway_attachment_id",
+                dx_association.attachment_id,
+                "Transit gateway attachment of the Direct Connect gateway.",
+            )

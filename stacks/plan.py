@@ -26,8 +26,26 @@ def plan_stacks(spec: FederationSpec) -> list[StackPlan]:
     """Every stack of ``spec``, producers before consumers."""
     plans: list[StackPlan] = []
     if spec.aws:
-        for region in spec.aws.regions:
-            plans.append(StackPlan(f"aws-{region.name}", "aws_region", region.name, frozenset({"aws"})))
+        plans += _aws_plans(spec.aws)
+    return plans
+
+
+def _aws_plans(aws) -> list[StackPlan]:
+    """Direct Connect first (it reads nothing); then regions in spec order, each reading the
+    regions before it (transit-gateway peering) and the Direct Connect gateway it associates."""
+    plans = []
+    dx_regions: set[str] = set()
+    if aws.direct_connect:
+        plans.append(StackPlan("aws-direct-connect", "aws_direct_connect", "", frozenset({"aws"})))
+        dx_regions = set(aws.direct_connect.prefixes_by_region(aws.regions))
+    earlier: list[str] = []
+    for region in aws.regions:
+        depends = list(earlier) if aws.transit_gateway else []
+        if region.name in dx_regions:
+            depends.append("aws-direct-connect")
+        name = f"aws-{region.name}"
+        plans.append(StackPlan(name, "aws_region", region.name, frozenset({"aws"}), tuple(depends)))
+        earlier.append(name)
     return plans
 
 
