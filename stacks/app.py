@@ -20,4 +20,9 @@ def build_app(spec: FederationSpec, outdir: str = "cdktf.out", stack_filter=None
 
         for region in spec.aws.regions:
             AwsRegionStack(app, region=region, aws=spec.aws, **common)
+    if spec.gcp:
+        from stacks.gke_cluster import GkeClusterStack
+
+        for cluster in spec.gcp.clusters:
+            GkeClusterStack(app, cluster=cluster, gcp=spec.gcp, **common)
     return app
