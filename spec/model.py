@@ -12,6 +12,7 @@ from spec.aws_interconnect import interconnect_issues
 from spec.base import SpecModel, parse_cidr
 from spec.errors import SpecIssue
 from spec.federation import Federation, LocalState, StateConfig, state_issues
+from spec.gcp import GcpSection
 
 
 class FederationSpec(SpecModel):
@@ -20,6 +21,7 @@ class FederationSpec(SpecModel):
     federation: Federation
     state: StateConfig = Field(default_factory=LocalState)
     aws: AwsSection | None = None
+    gcp: GcpSection | None = None
 
     def network_claims(self) -> list[tuple[str, ipaddress.IPv4Network]]:
         """Every CIDR block the estate routes, with its field path: the input of the overlap rule."""
@@ -30,6 +32,16 @@ class FederationSpec(SpecModel):
             if self.aws.direct_connect:
                 for k, cidr in enumerate(self.aws.direct_connect.on_premises_cidrs):
                     claims.append((f"aws.direct_connect.on_premises_cidrs[{k}]", parse_cidr(cidr)))
+        if self.gcp:
+            for i, cluster in enumerate(self.gcp.clusters):
+                path = f"gcp.clusters[{i}]"
+                ranges = {
+                    "cidr": cluster.cidr,
+                    "pods_cidr": cluster.pod_range(),
+                    "services_cidr": cluster.service_range(),
+                    "master_cidr": cluster.master_cidr,
+                }
+                claims += [(f"{path}.{key}", parse_cidr(value)) for key, value in ranges.items() if value]
         return claims
 
 
@@ -55,13 +67,18 @@ def _overlaps(claims: list[tuple[str, ipaddress.IPv4Network]]) -> list[SpecIssue
 def cross_field_issues(spec: FederationSpec) -> list[SpecIssue]:
     """Rules that span fields or sections: duplicates, CIDR overlaps across clouds, ASNs."""
     issues = [SpecIssue(path, message) for path, message in state_issues(spec.state)]
-    if spec.aws is None:
-        issues.append(SpecIssue("", "the spec declares no cloud: add an 'aws' section"))
+    if spec.aws is None and spec.gcp is None:
+        issues.append(SpecIssue("", "the spec declares no cloud: add an 'aws' or 'gcp' section"))
     if spec.aws:
         names = [(f"aws.regions[{i}].name", r.name) for i, r in enumerate(spec.aws.regions)]
         issues += _duplicates(names, "AWS region")
         for i, region in enumerate(spec.aws.regions):
             issues += [SpecIssue(path, message) for path, message in region.zone_issues(f"aws.regions[{i}]")]
         issues += [SpecIssue(path, message) for path, message in interconnect_issues(spec.aws)]
+    if spec.gcp:
+        names = [(f"gcp.clusters[{i}].name", c.name) for i, c in enumerate(spec.gcp.clusters)]
+        issues += _duplicates(names, "GKE cluster name")
+        prefix = f"{spec.federation.name}-{spec.federation.environment}"
+        issues += [SpecIssue(path, message) for path, message in spec.gcp.issues("gcp", prefix)]
     issues += _overlaps(spec.network_claims())
     return issues

@@ -27,6 +27,8 @@ def plan_stacks(spec: FederationSpec) -> list[StackPlan]:
     plans: list[StackPlan] = []
     if spec.aws:
         plans += _aws_plans(spec.aws)
+    if spec.gcp:
+        plans += [StackPlan(f"gke-{c.name}", "gke_cluster", c.name, frozenset({"google"})) for c in spec.gcp.clusters]
     return plans
 
 

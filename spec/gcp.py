@@ -1,0 +1,255 @@
+"""The ``gcp`` section: private, hardened GKE clusters in several regions, one per federation member.
+
+Each cluster names its own node, pod, service and control-plane ranges (pods and services may be
+derived from the node range); every range joins the estate-wide overlap check in ``spec.model``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+
+from spec.base import Name, NonEmpty, SpecModel, StrictBool, StrictInt, StrictStr, cidr_with_prefix, parse_cidr
+from spec.regions import GCP_REGIONS
+
+CLUSTER_NAME_LIMIT = 40
+"""GKE cluster names are at most 40 characters; the physical name is ``<name>-<environment>-<cluster>``."""
+
+ZONES_PER_CLUSTER = 3
+"""A regional cluster runs its node pool in three of the region's zones; node counts are per zone."""
+
+POD_RANGE_PER_NODE_PREFIX = 24
+"""At the default 110 pods per node, GKE gives every node a /24 of the pod range."""
+
+NODE_RANGE_RESERVED = 4
+"""Addresses Google reserves in every subnet's primary range (network, gateway, two at the top)."""
+
+MAX_AUTHORIZED_NETWORKS = 50
+AUTHORIZED_NETWORK_MIN_PREFIX = 8
+
+Role = Literal["primary", "secondary", "client"]
+"""Who runs the federated-learning aggregator: the primary, a standby secondary, or neither (client)."""
+
+AGGREGATOR_ROLES = frozenset({"primary", "secondary"})
+
+_PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
+_MACHINE_TYPE = re.compile(r"^[a-z][a-z0-9]*-[a-z0-9]+(-[a-z0-9]+)*$")
+_RBAC_GROUP = re.compile(r"^gke-security-groups@[a-z0-9-]+(\.[a-z0-9-]+)+$")
+
+
+def _project_id(value: str) -> str:
+    if not _PROJECT_ID.match(value):
+        raise ValueError(
+            f"{value!r} is not a GCP project ID (6-30 lowercase letters, digits and hyphens, "
+            "starting with a letter, not ending with a hyphen)"
+        )
+    if "google" in value:
+        raise ValueError(f"{value!r} is not a GCP project ID (project IDs cannot contain 'google')")
+    return value
+
+
+def _known_region(value: str) -> str:
+    if value not in GCP_REGIONS:
+        raise ValueError(f"unknown GCP region {value!r}")
+    return value
+
+
+def _machine_type(value: str) -> str:
+    if not _MACHINE_TYPE.match(value):
+        raise ValueError(f"{value!r} is not a Compute Engine machine type (expected e.g. e2-standard-4)")
+    return value
+
+
+def _master_cidr(value: str) -> str:
+    prefix = parse_cidr(value).prefixlen
+    if prefix != 28:
+        raise ValueError(f"{value!r} has prefix /{prefix}; the GKE control-plane range must be a /28")
+    return value
+
+
+def _authorized_network(value: str) -> str:
+    """Any IPv4 block in canonical form (office and CI egress ranges are usually public), never
+    the whole internet: a /0 or any block wider than /8 would make the allow list meaningless."""
+    try:
+        network = ipaddress.IPv4Network(value, strict=False)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a valid IPv4 CIDR block (expected e.g. 203.0.113.0/24)") from None
+    if "/" not in value:
+        raise ValueError(f"{value!r} has no prefix length (expected e.g. {value}/32)")
+    if str(network) != value:
+        raise ValueError(f"{value!r} has host bits set; did you mean {network}?")
+    if network.prefixlen == 0:
+        raise ValueError(
+            "0.0.0.0/0 would open the Kubernetes API to the whole internet; list the networks that need it"
+        )
+    if network.prefixlen < AUTHORIZED_NETWORK_MIN_PREFIX:
+        raise ValueError(
+            f"{value!r} is wider than /{AUTHORIZED_NETWORK_MIN_PREFIX}; list the specific networks that need the API"
+        )
+    return value
+
+
+def _rbac_group(value: str) -> str:
+    if not _RBAC_GROUP.match(value):
+        raise ValueError(f"{value!r} must be the group gke-security-groups@<your domain> (Google Groups for RBAC)")
+    return value
+
+
+GcpProjectId = Annotated[StrictStr, AfterValidator(_project_id)]
+GcpRegionName = Annotated[StrictStr, AfterValidator(_known_region)]
+MachineType = Annotated[StrictStr, AfterValidator(_machine_type)]
+MasterCidr = Annotated[StrictStr, AfterValidator(_master_cidr)]
+AuthorizedNetwork = Annotated[StrictStr, AfterValidator(_authorized_network)]
+RbacGroup = Annotated[StrictStr, AfterValidator(_rbac_group)]
+
+
+class GkeNodePool(SpecModel):
+    """The cluster's autoscaling node pool. ``min_nodes``/``max_nodes`` count nodes per zone (a
+    regional cluster has three zones), as GKE's autoscaler does."""
+
+    machine_type: MachineType = "e2-standard-4"
+    min_nodes: Annotated[StrictInt, Field(ge=0, le=1000)] = 1
+    max_nodes: Annotated[StrictInt, Field(ge=1, le=1000)] = 3
+    disk_size_gb: Annotated[StrictInt, Field(ge=10, le=65536)] = 100
+    disk_type: Literal["pd-balanced", "pd-ssd", "pd-standard"] = "pd-balanced"
+    spot: StrictBool = False
+
+
+class GkeCluster(SpecModel):
+    """One regional private GKE cluster and its VPC. ``cidr`` is the node subnet; ``pods_cidr`` and
+    ``services_cidr`` default to the /16 after the node range's /16 and the first /20 of the /16
+    after that (10.30.0.0/20 -> 10.31.0.0/16 and 10.32.0.0/20). ``master_authorized_networks``
+    defaults to the node subnet only."""
+
+    name: Name
+    region: GcpRegionName
+    role: Role = "client"
+    cidr: cidr_with_prefix(16, 26)
+    pods_cidr: cidr_with_prefix(9, 21) | None = None
+    services_cidr: cidr_with_prefix(16, 27) | None = None
+    master_cidr: MasterCidr
+    node_pool: GkeNodePool = Field(default_factory=GkeNodePool)
+    release_channel: Literal["RAPID", "REGULAR", "STABLE", "EXTENDED"] = "REGULAR"
+    deletion_protection: StrictBool = True
+    private_endpoint: StrictBool = False
+    master_authorized_networks: (
+        Annotated[tuple[AuthorizedNetwork, ...], NonEmpty, Field(max_length=MAX_AUTHORIZED_NETWORKS)] | None
+    ) = None
+
+    @property
+    def runs_aggregator(self) -> bool:
+        """Primary and secondary clusters get a reserved static IP for the aggregator."""
+        return self.role in AGGREGATOR_ROLES
+
+    def _derived(self, offset: int, prefix: int) -> str | None:
+        base = parse_cidr(self.cidr).supernet(new_prefix=16)
+        try:
+            start = ipaddress.IPv4Address(int(base.network_address) + offset * base.num_addresses)
+        except ipaddress.AddressValueError:
+            return None
+        candidate = ipaddress.IPv4Network(f"{start}/{prefix}")
+        return str(candidate) if candidate.is_private else None
+
+    def pod_range(self) -> str | None:
+        """``pods_cidr``, else the derived range (None if it cannot be derived)."""
+        return self.pods_cidr or self._derived(1, 16)
+
+    def service_range(self) -> str | None:
+        """``services_cidr``, else the derived range (None if it cannot be derived)."""
+        return self.services_cidr or self._derived(2, 20)
+
+    def authorized_networks(self) -> tuple[str, ...]:
+        """The networks allowed to reach the control plane: as listed, else the node subnet."""
+        return self.master_authorized_networks or (self.cidr,)
+
+    def issues(self, path: str) -> list[tuple[str, str]]:
+        """Cross-field checks of one cluster: derivable ranges, node counts against the ranges."""
+        issues = []
+        pods, services = self.pod_range(), self.service_range()
+        for key, value in (("pods_cidr", pods), ("services_cidr", services)):
+            if value is None:
+                issues.append(
+                    (f"{path}.{key}", f"cannot be derived from cidr {self.cidr} (it would leave RFC 1918); set it")
+                )
+        pool = self.node_pool
+        if pool.min_nodes > pool.max_nodes:
+            issues.append(
+                (f"{path}.node_pool.min_nodes", f"{pool.min_nodes} is more than max_nodes ({pool.max_nodes})")
+            )
+        most = pool.max_nodes * ZONES_PER_CLUSTER
+        usable = parse_cidr(self.cidr).num_addresses - NODE_RANGE_RESERVED
+        if most > usable:
+            issues.append(
+                (
+                    f"{path}.node_pool.max_nodes",
+                    f"{pool.max_nodes} per zone is {most} nodes in {ZONES_PER_CLUSTER} zones; "
+                    f"cidr {self.cidr} has only {usable} node addresses",
+                )
+            )
+        if pods is not None:
+            pod_slots = 2 ** max(0, POD_RANGE_PER_NODE_PREFIX - parse_cidr(pods).prefixlen)
+            if most > pod_slots:
+                issues.append(
+                    (
+                        f"{path}.node_pool.max_nodes",
+                        f"{pool.max_nodes} per zone is {most} nodes in {ZONES_PER_CLUSTER} zones; "
+                        f"pod range {pods} holds only {pod_slots} nodes (a /{POD_RANGE_PER_NODE_PREFIX} each)",
+                    )
+                )
+        if self.private_endpoint:
+            for i, network in enumerate(self.master_authorized_networks or ()):
+                if not ipaddress.IPv4Network(network).is_private:
+                    issues.append(
+                        (
+                            f"{path}.master_authorized_networks[{i}]",
+                            f"{network} is public, but private_endpoint is true: it could never reach the API",
+                        )
+                    )
+        seen = set()
+        for i, network in enumerate(self.master_authorized_networks or ()):
+            if network in seen:
+                issues.append((f"{path}.master_authorized_networks[{i}]", f"lists {network} twice"))
+            seen.add(network)
+        return issues
+
+
+class GcpSection(SpecModel):
+    """The Google Cloud project and its GKE clusters: at most one primary and one secondary (the
+    clusters that run the aggregator), any number of clients. ``rbac_security_group`` turns on
+    Google Groups for RBAC (needs a Cloud Identity or Workspace domain)."""
+
+    project: GcpProjectId
+    clusters: Annotated[tuple[GkeCluster, ...], NonEmpty]
+    rbac_security_group: RbacGroup | None = None
+
+    def issues(self, path: str, resource_prefix: str) -> list[tuple[str, str]]:
+        """Cross-field checks of the section: one primary, one secondary, name lengths, each cluster."""
+        issues = []
+        first_with_role: dict[str, int] = {}
+        for i, cluster in enumerate(self.clusters):
+            if cluster.role in AGGREGATOR_ROLES:
+                if cluster.role in first_with_role:
+                    j = first_with_role[cluster.role]
+                    issues.append(
+                        (
+                            f"{path}.clusters[{i}].role",
+                            f"a second {cluster.role} cluster ({self.clusters[j].name} at {path}.clusters[{j}] "
+                            f"is already {cluster.role}); at most one of each",
+                        )
+                    )
+                else:
+                    first_with_role[cluster.role] = i
+            physical = f"{resource_prefix}-{cluster.name}"
+            if len(physical) > CLUSTER_NAME_LIMIT:
+                issues.append(
+                    (
+                        f"{path}.clusters[{i}].name",
+                        f"the cluster would be named {physical!r} ({len(physical)} characters); GKE allows "
+                        f"{CLUSTER_NAME_LIMIT}: shorten this name or federation.name/environment",
+                    )
+                )
+            issues += cluster.issues(f"{path}.clusters[{i}]")
+        return issues

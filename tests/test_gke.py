@@ -1,0 +1,473 @@
+"""GKE federation clusters: what the synthesized JSON of each ``gke-<cluster>`` stack promises."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+
+import pytest
+import yaml
+from cdktf import TerraformOutput, TerraformStack
+
+from constructs_lib.gcp.kubeconfig import AUTH_PLUGIN, kubeconfig_document
+from constructs_lib.gcp.naming import bounded_name
+from constructs_lib.gcp.service_account import IMAGE_PULL_ROLE, NODE_ROLE
+from spec import parse_spec
+from stacks.naming import mandatory_tags, resource_prefix
+from tests.synth_helpers import REMOTE_STATE, Synthesized, ref, refers_to
+
+CLUSTER = "google_container_cluster"
+POOL = "google_container_node_pool"
+SENSITIVE_OUTPUTS = {"endpoint", "ca_certificate", "kubeconfig"}
+
+
+@pytest.fixture(scope="module")
+def clusters(default_spec):
+    """(stack name, cluster spec) for every GKE cluster of the default federation."""
+    assert default_spec.gcp is not None, "the default federation.yaml must have a gcp section"
+    return [(f"gke-{c.name}", c) for c in default_spec.gcp.clusters]
+
+
+def only(resources: dict) -> tuple[str, dict]:
+    assert len(resources) == 1, f"expected one, got {sorted(resources)}"
+    return next(iter(resources.items()))
+
+
+def physical_name(spec, cluster) -> str:
+    return f"{resource_prefix(spec.federation)}-{cluster.name}"
+
+
+# --- stacks and provider ---------------------------------------------------------------------
+
+
+def test_one_stack_per_cluster(default_synth, clusters):
+    gke_stacks = [name for name in default_synth.stack_names() if name.startswith("gke-")]
+    assert gke_stacks == sorted(name for name, _ in clusters)
+    assert len(clusters) >= 3, "the default federation should show primary, secondary and client clusters"
+    assert {c.role for _, c in clusters} == {"primary", "secondary", "client"}
+
+
+def test_default_gke_ranges_do_not_overlap_aws(default_spec):
+    aws = [ipaddress.IPv4Network(r.cidr) for r in default_spec.aws.regions]
+    for path, network in default_spec.network_claims():
+        if path.startswith("gcp."):
+            assert not any(network.overlaps(other) for other in aws), path
+
+
+def test_provider_per_stack_with_project_region_and_default_labels(default_synth, default_spec, clusters):
+    for stack, cluster in clusters:
+        providers = default_synth.stack(stack)["provider"]["google"]
+        assert len(providers) == 1
+        provider = providers[0]
+        assert provider["project"] == default_spec.gcp.project
+        assert provider["region"] == cluster.region
+        assert provider["default_labels"] == mandatory_tags(default_spec.federation)
+
+
+def test_labels_come_from_the_provider_not_by_hand(default_synth, default_spec, clusters):
+    mandatory = set(mandatory_tags(default_spec.federation))
+    for stack, _ in clusters:
+        for rtype, logical_id, config in default_synth.all_resources(stack):
+            for key in ("labels", "resource_labels"):
+                assert not mandatory & set(config.get(key, {})), f"{rtype}.{logical_id} sets mandatory tags by hand"
+
+
+# --- network ---------------------------------------------------------------------------------
+
+
+def test_custom_mode_network(default_synth, clusters, default_spec):
+    for stack, cluster in clusters:
+        network = default_synth.resource(stack, "google_compute_network")
+        assert network["auto_create_subnetworks"] is False
+        assert network["name"] == physical_name(default_spec, cluster)
+
+
+def test_subnet_with_secondary_ranges_private_google_access_and_flow_logs(default_synth, clusters):
+    for stack, cluster in clusters:
+        (network_id, _) = only(default_synth.resources(stack, "google_compute_network"))
+        subnet = default_synth.resource(stack, "google_compute_subnetwork")
+        assert subnet["network"] == ref("google_compute_network", network_id)
+        assert subnet["region"] == cluster.region
+        assert subnet["ip_cidr_range"] == cluster.cidr
+        ranges = {r["range_name"]: r["ip_cidr_range"] for r in subnet["secondary_ip_range"]}
+        assert ranges == {"pods": cluster.pod_range(), "services": cluster.service_range()}
+        assert subnet["private_ip_google_access"] is True
+        assert subnet["log_config"]["metadata"] == "INCLUDE_ALL_METADATA"
+        assert 0 < subnet["log_config"]["flow_sampling"] <= 1
+
+
+def test_derived_ranges_reach_the_subnet(default_synth, default_spec):
+    derived = [c for c in default_spec.gcp.clusters if c.pods_cidr is None and c.services_cidr is None]
+    assert derived, "the default federation should exercise derived pod and service ranges"
+    for cluster in derived:
+        subnet = default_synth.resource(f"gke-{cluster.name}", "google_compute_subnetwork")
+        ranges = {r["range_name"]: r["ip_cidr_range"] for r in subnet["secondary_ip_range"]}
+        assert ranges["pods"] == cluster.pod_range() is not None
+        assert ranges["services"] == cluster.service_range() is not None
+
+
+def test_cloud_router_and_nat_for_the_subnet_only(default_synth, clusters):
+    for stack, cluster in clusters:
+        router_id, router = only(default_synth.resources(stack, "google_compute_router"))
+        network_id, _ = only(default_synth.resources(stack, "google_compute_network"))
+        subnet_id, _ = only(default_synth.resources(stack, "google_compute_subnetwork"))
+        assert router["network"] == ref("google_compute_network", network_id)
+        assert router["region"] == cluster.region
+        nat = default_synth.resource(stack, "google_compute_router_nat")
+        assert nat["router"] == ref("google_compute_router", router_id, "name")
+        assert nat["region"] == cluster.region
+        assert nat["source_subnetwork_ip_ranges_to_nat"] == "LIST_OF_SUBNETWORKS"
+        assert [s["name"] for s in nat["subnetwork"]] == [ref("google_compute_subnetwork", subnet_id)]
+        assert nat["log_config"]["enable"] is True
+
+
+def test_firewall_does_not_open_the_world(default_synth, clusters):
+    for stack, cluster in clusters:
+        network_id, _ = only(default_synth.resources(stack, "google_compute_network"))
+        rules = default_synth.resources(stack, "google_compute_firewall")
+        assert rules, f"{stack} has no firewall of its own"
+        allows = [r for r in rules.values() if r.get("allow")]
+        denies = [r for r in rules.values() if r.get("deny")]
+        assert allows
+        assert denies
+        for rule in rules.values():
+            assert rule["network"] == ref("google_compute_network", network_id)
+        for rule in allows:
+            assert rule["direction"] == "INGRESS"
+            # Only the cluster's own node and pod ranges: nothing public, nothing from another site.
+            assert set(rule["source_ranges"]) <= {cluster.cidr, cluster.pod_range()}
+            assert rule["target_tags"], "allow rules must target the cluster's nodes, not the whole network"
+        (deny,) = denies
+        assert deny["deny"] == [{"protocol": "all"}]
+        assert deny["priority"] > max(r["priority"] for r in allows)
+        assert "log_config" in deny
+
+
+def test_allow_rule_targets_the_node_tag(default_synth, clusters):
+    for stack, _ in clusters:
+        cluster = default_synth.resource(stack, CLUSTER)
+        pool = default_synth.resource(stack, POOL)
+        targets = {
+            tag
+            for r in default_synth.resources(stack, "google_compute_firewall").values()
+            for tag in r.get("target_tags", [])
+        }
+        assert targets == set(pool["node_config"]["tags"]) == set(cluster["node_config"]["tags"])
+
+
+# --- cluster ---------------------------------------------------------------------------------
+
+
+def test_regional_private_cluster_in_its_own_network(default_synth, default_spec, clusters):
+    for stack, spec_cluster in clusters:
+        cluster = default_synth.resource(stack, CLUSTER)
+        network_id, _ = only(default_synth.resources(stack, "google_compute_network"))
+        subnet_id, subnet = only(default_synth.resources(stack, "google_compute_subnetwork"))
+        assert cluster["name"] == physical_name(default_spec, spec_cluster)
+        assert cluster["location"] == spec_cluster.region  # a region: regional control plane and nodes
+        assert cluster["network"] == ref("google_compute_network", network_id)
+        assert cluster["subnetwork"] == ref("google_compute_subnetwork", subnet_id)
+        assert cluster["networking_mode"] == "VPC_NATIVE"
+        range_names = {r["range_name"] for r in subnet["secondary_ip_range"]}
+        policy = cluster["ip_allocation_policy"]
+        assert {policy["cluster_secondary_range_name"], policy["services_secondary_range_name"]} == range_names
+        private = cluster["private_cluster_config"]
+        assert private["enable_private_nodes"] is True
+        assert private["enable_private_endpoint"] is spec_cluster.private_endpoint is False
+        assert private["master_ipv4_cidr_block"] == spec_cluster.master_cidr
+
+
+def test_master_authorized_networks_default_to_the_subnet(default_synth, clusters):
+    for stack, spec_cluster in clusters:
+        config = default_synth.resource(stack, CLUSTER)["master_authorized_networks_config"]
+        assert [b["cidr_block"] for b in config["cidr_blocks"]] == [spec_cluster.cidr]
+        assert config["gcp_public_cidrs_access_enabled"] is False
+
+
+def test_cluster_hardening(default_synth, default_spec, clusters):
+    for stack, spec_cluster in clusters:
+        cluster = default_synth.resource(stack, CLUSTER)
+        assert cluster["workload_identity_config"]["workload_pool"] == f"{default_spec.gcp.project}.svc.id.goog"
+        assert cluster["enable_shielded_nodes"] is True
+        assert cluster["datapath_provider"] == "ADVANCED_DATAPATH"
+        assert cluster["addons_config"]["network_policy_config"]["disabled"] is True  # Calico off under Dataplane V2
+        assert cluster["release_channel"]["channel"] == spec_cluster.release_channel == "REGULAR"
+        assert cluster["master_auth"]["client_certificate_config"]["issue_client_certificate"] is False
+        assert cluster["enable_legacy_abac"] is False
+        assert cluster["enable_intranode_visibility"] is True
+        assert cluster["binary_authorization"]["evaluation_mode"] == "PROJECT_SINGLETON_POLICY_ENFORCE"
+        assert cluster["deletion_protection"] is spec_cluster.deletion_protection is True
+        assert cluster["resource_labels"] == {"fl-cluster": spec_cluster.name, "fl-role": spec_cluster.role}
+        assert set(cluster["logging_config"]["enable_components"]) >= {"SYSTEM_COMPONENTS", "WORKLOADS"}
+        assert cluster["monitoring_config"]["managed_prometheus"]["enabled"] is True
+        assert "authenticator_groups_config" not in cluster  # opt-in: gcp.rbac_security_group
+
+
+def test_no_latest_and_no_pinned_versions(default_synth, clusters):
+    """Versions come from the release channel: nothing says ``latest``, nothing pins a version."""
+    for stack, _ in clusters:
+        text = json.dumps(default_synth.stack(stack)).lower()
+        assert "latest" not in text
+        cluster = default_synth.resource(stack, CLUSTER)
+        pool = default_synth.resource(stack, POOL)
+        assert not {"min_master_version", "node_version"} & set(cluster)
+        assert "version" not in pool
+        assert pool["management"] == {"auto_repair": True, "auto_upgrade": True}
+
+
+def test_default_node_pool_removed_and_hardened_while_it_exists(default_synth, clusters):
+    for stack, _ in clusters:
+        cluster = default_synth.resource(stack, CLUSTER)
+        account_id, _ = only(default_synth.resources(stack, "google_service_account"))
+        assert cluster["remove_default_node_pool"] is True
+        assert "node_pool" not in cluster
+        node = cluster["node_config"]
+        assert node["service_account"] == ref("google_service_account", account_id, "email")
+        assert node["shielded_instance_config"] == {"enable_secure_boot": True, "enable_integrity_monitoring": True}
+        assert node["workload_metadata_config"] == {"mode": "GKE_METADATA"}
+        assert set(cluster["lifecycle"]["ignore_changes"]) >= {"node_config", "initial_node_count"}
+
+
+def test_separate_autoscaling_node_pool(default_synth, clusters):
+    for stack, spec_cluster in clusters:
+        cluster_id, _ = only(default_synth.resources(stack, CLUSTER))
+        account_id, _ = only(default_synth.resources(stack, "google_service_account"))
+        pool = default_synth.resource(stack, POOL)
+        assert pool["cluster"] == ref(CLUSTER, cluster_id)
+        assert pool["location"] == spec_cluster.region
+        assert pool["autoscaling"]["min_node_count"] == spec_cluster.node_pool.min_nodes
+        assert pool["autoscaling"]["max_node_count"] == spec_cluster.node_pool.max_nodes
+        node = pool["node_config"]
+        assert node["machine_type"] == spec_cluster.node_pool.machine_type
+        assert node["image_type"] == "COS_CONTAINERD"
+        assert node["service_account"] == ref("google_service_account", account_id, "email")
+        assert node["shielded_instance_config"] == {"enable_secure_boot": True, "enable_integrity_monitoring": True}
+        assert node["workload_metadata_config"] == {"mode": "GKE_METADATA"}
+        assert node["metadata"]["disable-legacy-endpoints"] == "true"
+        assert node["kubelet_config"]["insecure_kubelet_readonly_port_enabled"] == "FALSE"
+        # Replacing the pool (e.g. a new machine type) creates the new one first.
+        assert pool["lifecycle"]["create_before_destroy"] is True
+        assert "name" not in pool
+        assert pool["name_prefix"]
+
+
+def test_dedicated_least_privilege_node_service_account(default_synth, default_spec, clusters):
+    for stack, spec_cluster in clusters:
+        account_id, account = only(default_synth.resources(stack, "google_service_account"))
+        assert account["account_id"] == bounded_name(f"{physical_name(default_spec, spec_cluster)}-nodes", 30)
+        members = default_synth.resources(stack, "google_project_iam_member")
+        assert {m["role"] for m in members.values()} == {NODE_ROLE, IMAGE_PULL_ROLE}
+        for member in members.values():
+            assert member["member"] == ref("google_service_account", account_id, "member")
+            assert member["project"] == default_spec.gcp.project
+        # Nodes boot only after their roles exist (logs and image pulls work from the start).
+        expected = sorted(f"google_project_iam_member.{logical_id}" for logical_id in members)
+        assert sorted(default_synth.resource(stack, CLUSTER)["depends_on"]) == expected
+        assert sorted(default_synth.resource(stack, POOL)["depends_on"]) == expected
+
+
+def test_no_basic_or_impersonation_roles(default_synth, clusters):
+    for stack, _ in clusters:
+        for member in default_synth.resources(stack, "google_project_iam_member").values():
+            assert member["role"] not in {"roles/owner", "roles/editor", "roles/viewer"}
+            assert not re.match(r"roles/iam\.serviceAccount(User|TokenCreator)", member["role"])
+
+
+# --- aggregator IP and outputs ---------------------------------------------------------------
+
+
+def test_static_ip_only_where_the_aggregator_runs(default_synth, clusters):
+    for stack, spec_cluster in clusters:
+        addresses = default_synth.resources(stack, "google_compute_address")
+        outputs = default_synth.outputs(stack)
+        if spec_cluster.role in {"primary", "secondary"}:
+            address_id, address = only(addresses)
+            assert address["address_type"] == "EXTERNAL"
+            assert address["region"] == spec_cluster.region
+            assert outputs["aggregator_ip"]["value"] == ref("google_compute_address", address_id, "address")
+        else:
+            assert addresses == {}
+            assert "aggregator_ip" not in outputs
+
+
+def test_outputs_and_their_sensitivity(default_synth, default_spec, clusters):
+    for stack, spec_cluster in clusters:
+        outputs = default_synth.outputs(stack)
+        cluster_id, _ = only(default_synth.resources(stack, CLUSTER))
+        assert {
+            "cluster_name",
+            "location",
+            "endpoint",
+            "ca_certificate",
+            "kubeconfig",
+            "workload_identity_pool",
+        } <= set(outputs)
+        assert outputs["cluster_name"]["value"] == physical_name(default_spec, spec_cluster)
+        assert outputs["location"]["value"] == spec_cluster.region
+        assert outputs["endpoint"]["value"] == ref(CLUSTER, cluster_id, "endpoint")
+        assert outputs["ca_certificate"]["value"] == ref(CLUSTER, cluster_id, "master_auth[0].cluster_ca_certificate")
+        assert outputs["workload_identity_pool"]["value"] == f"{default_spec.gcp.project}.svc.id.goog"
+        for name, output in outputs.items():
+            assert output["description"], f"{stack} output {name} is undocumented"
+            assert output["sensitive"] is (name in SENSITIVE_OUTPUTS), f"{stack} output {name} sensitivity"
+
+
+def test_kubeconfig_output_is_rendered_by_terraform_from_structured_data(default_synth, clusters):
+    for stack, _ in clusters:
+        cluster_id, _ = only(default_synth.resources(stack, CLUSTER))
+        value = default_synth.outputs(stack)["kubeconfig"]["value"]
+        assert value.startswith("${yamlencode({")
+        assert value.endswith("})}")
+        assert f'"command" = "{AUTH_PLUGIN}"' in value
+        assert refers_to(value, CLUSTER, cluster_id)
+        assert f"{CLUSTER}.{cluster_id}.endpoint" in value
+        assert f"{CLUSTER}.{cluster_id}.master_auth[0].cluster_ca_certificate" in value
+        assert "token" not in value.lower()
+        assert "client-key" not in value
+
+
+def test_kubeconfig_document_is_a_valid_exec_plugin_kubeconfig():
+    doc = kubeconfig_document(context="gke_p_r_c", endpoint="10.0.0.2", ca_certificate="Q0E=")
+    parsed = yaml.safe_load(yaml.safe_dump(doc))
+    assert parsed["current-context"] == "gke_p_r_c"
+    (cluster,) = parsed["clusters"]
+    assert cluster["cluster"] == {"server": "https://10.0.0.2", "certificate-authority-data": "Q0E="}
+    (user,) = parsed["users"]
+    assert user["user"]["exec"]["command"] == AUTH_PLUGIN
+    assert user["user"]["exec"]["apiVersion"] == "client.authentication.k8s.io/v1beta1"
+    (context,) = parsed["contexts"]
+    assert context["context"] == {"cluster": cluster["name"], "user": user["name"]}
+
+
+# --- cross-stack attributes --------------------------------------------------------------------
+
+
+def test_stack_attributes_become_cross_stack_references(default_spec, tmp_path):
+    """A consumer stack (like the workload and DNS stacks to come) receives the typed attributes;
+    tokens must turn into outputs of the GKE stack and terraform_remote_state in the consumer."""
+    from stacks import build_app
+    from stacks.gke_cluster import GkeClusterStack
+
+    app = build_app(default_spec, outdir=str(tmp_path))
+    gke = {s.node.id: s for s in app.node.children if isinstance(s, GkeClusterStack)}
+    assert sorted(gke) == sorted(f"gke-{c.name}" for c in default_spec.gcp.clusters)
+    for spec_cluster in default_spec.gcp.clusters:
+        stack = gke[f"gke-{spec_cluster.name}"]
+        assert stack.cluster_name == physical_name(default_spec, spec_cluster)
+        assert stack.location == spec_cluster.region
+        assert stack.project == default_spec.gcp.project
+        assert stack.role == spec_cluster.role
+        assert stack.workload_identity_pool == f"{default_spec.gcp.project}.svc.id.goog"
+        assert (stack.aggregator_ip is None) is (spec_cluster.role == "client")
+
+    primary = next(s for s in gke.values() if s.role == "primary")
+    consumer = TerraformStack(app, "consumer")
+    TerraformOutput(consumer, "endpoint", value=primary.endpoint, sensitive=True)
+    TerraformOutput(consumer, "ca", value=primary.ca_certificate, sensitive=True)
+    TerraformOutput(consumer, "ip", value=primary.aggregator_ip)
+    app.synth()
+    out = Synthesized(tmp_path)
+
+    assert out.dependencies("consumer") == [primary.node.id]
+    remote = out.data("consumer", REMOTE_STATE)
+    assert len(remote) == 1
+    cross_outputs = {
+        name for name, output in out.outputs(primary.node.id).items() if name.startswith("cross-stack-output-")
+    }
+    assert len(cross_outputs) == 3
+    assert all(out.outputs(primary.node.id)[name]["sensitive"] is True for name in cross_outputs)
+    consumer_values = json.dumps(out.outputs("consumer"))
+    assert consumer_values.count(f"data.{REMOTE_STATE}.") == 3
+
+
+# --- a three-cluster spec with every switch --------------------------------------------------
+
+THREE_CLUSTERS = """
+federation: {name: fl, environment: prod, tags: {team: ml}}
+gcp:
+  project: fl-prod-4711
+  rbac_security_group: gke-security-groups@example.org
+  clusters:
+    - name: us
+      region: us-east4
+      role: primary
+      cidr: 10.100.0.0/20
+      master_cidr: 172.18.0.0/28
+      release_channel: STABLE
+      master_authorized_networks: [198.51.100.0/24, 10.100.0.0/20]
+      node_pool: {machine_type: n2-standard-8, min_nodes: 2, max_nodes: 5, disk_size_gb: 200, disk_type: pd-ssd}
+    - name: eu
+      region: europe-west4
+      role: secondary
+      cidr: 10.110.0.0/20
+      master_cidr: 172.18.0.16/28
+      private_endpoint: true
+      master_authorized_networks: [10.110.0.0/20, 192.168.10.0/24]
+    - name: ap
+      region: asia-northeast1
+      cidr: 10.120.0.0/20
+      master_cidr: 172.18.0.32/28
+      deletion_protection: false
+      node_pool: {spot: true, min_nodes: 0, max_nodes: 1}
+"""
+
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory) -> tuple[object, Synthesized]:
+    from tests.synth_helpers import synth_yaml
+
+    spec = parse_spec(THREE_CLUSTERS, "test.yaml")
+    return spec, synth_yaml(THREE_CLUSTERS, tmp_path_factory.mktemp("three") / "out")
+
+
+def test_three_cluster_spec_synthesizes(three):
+    spec, out = three
+    assert out.stack_names() == ["gke-ap", "gke-eu", "gke-us"]
+    for cluster in spec.gcp.clusters:
+        stack = f"gke-{cluster.name}"
+        assert out.resource(stack, CLUSTER)["location"] == cluster.region
+        assert out.stack(stack)["provider"]["google"][0]["default_labels"] == {
+            "environment": "prod",
+            "federation": "fl",
+            "team": "ml",
+        }
+        assert out.dependencies(stack) == []
+
+
+def test_three_cluster_switches_reach_the_json(three):
+    _spec, out = three
+    us, eu, ap = (out.resource(f"gke-{name}", CLUSTER) for name in ("us", "eu", "ap"))
+    assert us["release_channel"]["channel"] == "STABLE"
+    assert [b["cidr_block"] for b in us["master_authorized_networks_config"]["cidr_blocks"]] == [
+        "198.51.100.0/24",
+        "10.100.0.0/20",
+    ]
+    assert eu["private_cluster_config"]["enable_private_endpoint"] is True
+    assert ap["deletion_protection"] is False
+    assert us["deletion_protection"] is True
+    us_pool = out.resource("gke-us", POOL)
+    assert us_pool["node_config"]["machine_type"] == "n2-standard-8"
+    assert us_pool["node_config"]["disk_size_gb"] == 200
+    assert us_pool["node_config"]["disk_type"] == "pd-ssd"
+    assert (us_pool["autoscaling"]["min_node_count"], us_pool["autoscaling"]["max_node_count"]) == (2, 5)
+    assert us_pool["initial_node_count"] == 2
+    ap_pool = out.resource("gke-ap", POOL)
+    assert ap_pool["node_config"]["spot"] is True
+    assert ap_pool["initial_node_count"] == 1  # a pool cannot start empty even when it may scale to zero
+    subnet = out.resource("gke-us", "google_compute_subnetwork")
+    assert {r["ip_cidr_range"] for r in subnet["secondary_ip_range"]} == {"10.101.0.0/16", "10.102.0.0/20"}
+    assert "google_compute_address" in out.stack("gke-eu")["resource"]
+    assert "google_compute_address" not in out.stack("gke-ap")["resource"]
+
+
+def test_rbac_security_group_enables_google_groups(three):
+    spec, out = three
+    for cluster in spec.gcp.clusters:
+        config = out.resource(f"gke-{cluster.name}", CLUSTER)["authenticator_groups_config"]
+        assert config == {"security_group": spec.gcp.rbac_security_group}
+
+
+def test_gcp_only_spec_has_no_aws_stacks(three):
+    _, out = three
+    assert not [name for name in out.stack_names() if name.startswith("aws-")]
