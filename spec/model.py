@@ -8,6 +8,7 @@ from itertools import combinations
 from pydantic import Field
 
 from spec.aws import AwsSection
+from spec.azure import AzureSection
 from spec.base import SpecModel, parse_cidr
 from spec.errors import SpecIssue
 from spec.federation import Federation, LocalState, StateConfig, state_issues
@@ -19,6 +20,7 @@ class FederationSpec(SpecModel):
     federation: Federation
     state: StateConfig = Field(default_factory=LocalState)
     aws: AwsSection | None = None
+    azure: AzureSection | None = None
 
     def network_claims(self) -> list[tuple[str, ipaddress.IPv4Network]]:
         """Every CIDR block the estate routes, with its field path: the input of the overlap rule."""
@@ -51,12 +53,14 @@ def _overlaps(claims: list[tuple[str, ipaddress.IPv4Network]]) -> list[SpecIssue
 def cross_field_issues(spec: FederationSpec) -> list[SpecIssue]:
     """Rules that span fields or sections: duplicates, CIDR overlaps across clouds, ASNs."""
     issues = [SpecIssue(path, message) for path, message in state_issues(spec.state)]
-    if spec.aws is None:
-        issues.append(SpecIssue("", "the spec declares no cloud: add an 'aws' section"))
+    if spec.aws is None and spec.azure is None:
+        issues.append(SpecIssue("", "the spec declares no cloud: add an 'aws' or 'azure' section"))
     if spec.aws:
         names = [(f"aws.regions[{i}].name", r.name) for i, r in enumerate(spec.aws.regions)]
         issues += _duplicates(names, "AWS region")
         for i, region in enumerate(spec.aws.regions):
             issues += [SpecIssue(path, message) for path, message in region.zone_issues(f"aws.regions[{i}]")]
+    if spec.azure:
+        issues += [SpecIssue(path, message) for path, message in spec.azure.data_share.issues("azure.data_share")]
     issues += _overlaps(spec.network_claims())
     return issues

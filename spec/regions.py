@@ -10,3 +10,20 @@ AWS_REGIONS = frozenset(
         "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
     }
 )  # fmt: skip
+
+# Azure public-cloud locations by programmatic name (what ARM and azurerm expect), including the
+# paired regions that host no availability zones; canary (EUAP) and sovereign clouds are left out.
+AZURE_LOCATIONS = frozenset(
+    {
+        "australiacentral", "australiacentral2", "australiaeast", "australiasoutheast", "brazilsouth",
+        "brazilsoutheast", "canadacentral", "canadaeast", "centralindia", "centralus", "chilecentral",
+        "eastasia", "eastus", "eastus2", "francecentral", "francesouth", "germanynorth",
+        "germanywestcentral", "indonesiacentral", "israelcentral", "italynorth", "japaneast", "japanwest",
+        "jioindiacentral", "jioindiawest", "koreacentral", "koreasouth", "malaysiawest", "mexicocentral",
+        "newzealandnorth", "northcentralus", "northeurope", "norwayeast", "norwaywest", "polandcentral",
+        "qatarcentral", "southafricanorth", "southafricawest", "southcentralus", "southeastasia",
+        "southindia", "spaincentral", "swedencentral", "swedensouth", "switzerlandnorth",
+        "switzerlandwest", "uaecentral", "uaenorth", "uksouth", "ukwest", "westcentralus", "westeurope",
+        "westindia", "westus", "westus2", "westus3",
+    }
+)  # fmt: skip
