@@ -20,4 +20,8 @@ def build_app(spec: FederationSpec, outdir: str = "cdktf.out", stack_filter=None
 
         for region in spec.aws.regions:
             AwsRegionStack(app, region=region, aws=spec.aws, **common)
+    if spec.azure:
+        from stacks.azure_data_share import AzureDataShareStack
+
+        AzureDataShareStack(app, azure=spec.azure, **common)
     return app
