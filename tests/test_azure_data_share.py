@@ -370,6 +370,7 @@ def test_share_without_schedule_or_consumers(synth):
 
 def test_hourly_schedule_and_invitation_names_follow_the_address_not_the_order(synth):
     body = MINIMAL_SHARE + (
+        '    description: "Hourly evaluation drops."\n'
         '    snapshot_schedule: {recurrence: Hour, start_time: "2026-03-01T06:30:00+00:00"}\n'
         "    consumers: [{email: B@example.com}, {email: a@example.com}]\n"
     )
@@ -378,7 +379,9 @@ def test_hourly_schedule_and_invitation_names_follow_the_address_not_the_order(s
         "    consumers: [{email: a@example.com}, {email: B@example.com}]\n"
     )
     first, second = synth(azure_only(body)), synth(azure_only(swapped))
-    schedule = first.resource(STACK, "azurerm_data_share")["snapshot_schedule"]
+    share = first.resource(STACK, "azurerm_data_share")
+    assert share["description"] == "Hourly evaluation drops."
+    schedule = share["snapshot_schedule"]
     assert schedule["recurrence"] == "Hour"
     assert schedule["start_time"] == "2026-03-01T06:30:00Z"
     assert sorted(first.resources(STACK, "azurerm_resource_group_template_deployment")) == sorted(
