@@ -9,6 +9,7 @@ from pydantic import Field
 
 from spec.aws import AwsSection
 from spec.aws_interconnect import interconnect_issues
+from spec.azure import AzureSection
 from spec.base import SpecModel, parse_cidr
 from spec.errors import SpecIssue
 from spec.federation import Federation, LocalState, StateConfig, state_issues
@@ -22,6 +23,7 @@ class FederationSpec(SpecModel):
     state: StateConfig = Field(default_factory=LocalState)
     aws: AwsSection | None = None
     gcp: GcpSection | None = None
+    azure: AzureSection | None = None
 
     def network_claims(self) -> list[tuple[str, ipaddress.IPv4Network]]:
         """Every CIDR block the estate routes, with its field path: the input of the overlap rule."""
@@ -67,8 +69,8 @@ def _overlaps(claims: list[tuple[str, ipaddress.IPv4Network]]) -> list[SpecIssue
 def cross_field_issues(spec: FederationSpec) -> list[SpecIssue]:
     """Rules that span fields or sections: duplicates, CIDR overlaps across clouds, ASNs."""
     issues = [SpecIssue(path, message) for path, message in state_issues(spec.state)]
-    if spec.aws is None and spec.gcp is None:
-        issues.append(SpecIssue("", "the spec declares no cloud: add an 'aws' or 'gcp' section"))
+    if spec.aws is None and spec.gcp is None and spec.azure is None:
+        issues.append(SpecIssue("", "the spec declares no cloud: add an 'aws', 'gcp' or 'azure' section"))
     if spec.aws:
         names = [(f"aws.regions[{i}].name", r.name) for i, r in enumerate(spec.aws.regions)]
         issues += _duplicates(names, "AWS region")
@@ -80,5 +82,7 @@ def cross_field_issues(spec: FederationSpec) -> list[SpecIssue]:
         issues += _duplicates(names, "GKE cluster name")
         prefix = f"{spec.federation.name}-{spec.federation.environment}"
         issues += [SpecIssue(path, message) for path, message in spec.gcp.issues("gcp", prefix)]
+    if spec.azure:
+        issues += [SpecIssue(path, message) for path, message in spec.azure.data_share.issues("azure.data_share")]
     issues += _overlaps(spec.network_claims())
     return issues

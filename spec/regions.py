@@ -25,3 +25,19 @@ GCP_REGIONS = frozenset(
     }
 )  # fmt: skip
 """Google Cloud regions that offer GKE (Compute Engine regions as of 2025)."""
+# Azure public-cloud locations by programmatic name (what ARM and azurerm expect), including the
+# paired regions that host no availability zones; canary (EUAP) and sovereign clouds are left out.
+AZURE_LOCATIONS = frozenset(
+    {
+        "australiacentral", "australiacentral2", "australiaeast", "australiasoutheast", "brazilsouth",
+        "brazilsoutheast", "canadacentral", "canadaeast", "centralindia", "centralus", "chilecentral",
+        "eastasia", "eastus", "eastus2", "francecentral", "francesouth", "germanynorth",
+        "germanywestcentral", "indonesiacentral", "israelcentral", "italynorth", "japaneast", "japanwest",
+        "jioindiacentral", "jioindiawest", "koreacentral", "koreasouth", "malaysiawest", "mexicocentral",
+        "newzealandnorth", "northcentralus", "northeurope", "norwayeast", "norwaywest", "polandcentral",
+        "qatarcentral", "southafricanorth", "southafricawest", "southcentralus", "southeastasia",
+        "southindia", "spaincentral", "swedencentral", "swedensouth", "switzerlandnorth",
+        "switzerlandwest", "uaecentral", "uaenorth", "uksouth", "ukwest", "westcentralus", "westeurope",
+        "westindia", "westus", "westus2", "westus3",
+    }
+)  # fmt: skip

@@ -29,6 +29,8 @@ def plan_stacks(spec: FederationSpec) -> list[StackPlan]:
         plans += _aws_plans(spec.aws)
     if spec.gcp:
         plans += [StackPlan(f"gke-{c.name}", "gke_cluster", c.name, frozenset({"google"})) for c in spec.gcp.clusters]
+    if spec.azure:
+        plans.append(StackPlan("azure-data-share", "azure_data_share", "", frozenset({"azurerm"})))
     return plans
 
 

@@ -100,7 +100,7 @@ def test_public_authorized_networks_are_allowed_with_the_public_endpoint():
 
 def test_no_cloud_message_names_gcp():
     text = yaml.safe_dump(FEDERATION)
-    assert any("add an 'aws' or 'gcp' section" in line for line in errors_of(text))
+    assert any("add an 'aws', 'gcp' or 'azure' section" in line for line in errors_of(text))
 
 
 # --- project and section ---------------------------------------------------------------------
