@@ -12,7 +12,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 export PIP_NO_INPUT := 1
 
-.PHONY: setup synth validate test lint format snapshot-update bench clean
+.PHONY: setup synth validate test lint format snapshot-update bench clean docs
 
 setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
 
@@ -55,3 +55,7 @@ bench: $(VENV)/.installed
 
 clean:
 	rm -rf cdktf.out .cdktf.out.* .pytest_cache .ruff_cache
+
+docs: $(VENV)/.installed
+	$(BIN)/python main.py spec-reference --write README.md
+	$(BIN)/python main.py graph --write README.md

@@ -1,4 +1,4 @@
-"""The command line: ``python main.py [synth|validate] [--spec PATH] [--out DIR]``.
+"""The command line: ``python main.py [synth|validate|graph|inventory|spec-reference] ...``.
 
 Errors are one line each (file, field path, problem) with exit code 2; tracebacks only with
 ``--debug``. ``synth`` is atomic: a failure leaves an existing output directory untouched.
@@ -9,14 +9,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 
-from spec import SpecError, load_spec
-from spec.loader import resolve_spec_path
+from spec import SpecError
 
 EXIT_INVALID = 2
-COMMANDS = frozenset({"synth", "validate"})
-OUTDIR_ENV = "CDKTF_OUTDIR"  # set by `cdktf synth` to where it expects the app's output
+COMMANDS = ("synth", "validate", "graph", "inventory", "spec-reference")
+
+
+class UsageError(Exception):
+    """A request the command line cannot satisfy (bad --stacks glob, no Graphviz): exit 2."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,19 +27,51 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def spec_option(cmd):
+    def common(cmd, *, stacks: bool = True):
         cmd.add_argument(
             "--spec", metavar="PATH", help="federation spec (default: $FEDERATION_SPEC, else ./federation.yaml)"
         )
         cmd.add_argument("--debug", action="store_true", help="show tracebacks instead of one-line errors")
+        if stacks:
+            cmd.add_argument(
+                "--stacks",
+                nargs="+",
+                metavar="GLOB",
+                help="only these stacks (globs, e.g. 'aws-*') and what they depend on",
+            )
 
-    synth = commands.add_parser("synth", help="validate the spec and write Terraform JSON stacks")
-    spec_option(synth)
+    synth = commands.add_parser("synth", help="validate the spec and write Terraform JSON stacks (default command)")
+    common(synth)
     synth.add_argument("--out", metavar="DIR", help="output directory (default: $CDKTF_OUTDIR, else cdktf.out)")
     synth.add_argument("--quiet", action="store_true", help="print nothing on success")
 
     validate = commands.add_parser("validate", help="check the spec only (no provider import); print every error")
-    spec_option(validate)
+    common(validate, stacks=False)
+
+    graph = commands.add_parser("graph", help="stacks and their cross-stack references as Mermaid or Graphviz DOT")
+    common(graph)
+    graph.add_argument(
+        "--from", dest="source", metavar="DIR", help="read an existing synth output instead of synthesizing"
+    )
+    graph.add_argument(
+        "--format", choices=("mermaid", "dot"), default="mermaid", help="output format (default mermaid)"
+    )
+    graph.add_argument("--png", metavar="FILE", help="also render a PNG with Graphviz `dot` (must be installed)")
+    graph.add_argument("--write", metavar="FILE", help="replace the Mermaid diagram between the markers in FILE")
+
+    inventory = commands.add_parser("inventory", help="resource types per stack and every output (sensitive or not)")
+    common(inventory)
+    inventory.add_argument(
+        "--from", dest="source", metavar="DIR", help="read an existing synth output instead of synthesizing"
+    )
+
+    reference = commands.add_parser(
+        "spec-reference", help="print the spec reference (Markdown) generated from the spec model"
+    )
+    reference.add_argument("--debug", action="store_true", help="show tracebacks instead of one-line errors")
+    reference.add_argument(
+        "--write", metavar="FILE", help="replace the reference between the markers in FILE (README.md)"
+    )
     return parser
 
 
@@ -46,17 +79,16 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in COMMANDS | {"-h", "--help"}:
+    if not argv or argv[0] not in {*COMMANDS, "-h", "--help"}:
         argv.insert(0, "synth")
     args = _parser().parse_args(argv)
-    command = args.command
+    from fedinfra import commands
+
     try:
-        spec_path = resolve_spec_path(args.spec)
-        spec = load_spec(spec_path)
-        if command == "validate":
-            print("ok")
-            return 0
-        return _synth(spec, args)
+        return getattr(commands, args.command.replace("-", "_"))(args)
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's final flush
+        return 0
     except SpecError as exc:
         for line in exc.lines():
             print(line, file=sys.stderr)
@@ -64,26 +96,20 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if args.debug:
             raise
-        from fedinfra.synth import SynthError
-
-        if isinstance(exc, SynthError):
-            for line in exc.lines:
-                print(f"policy: {line}", file=sys.stderr)
-            return EXIT_INVALID
-        print(f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
-        return 1
+        return _report(exc)
 
 
-def _synth(spec, args) -> int:
-    from fedinfra.summary import render_table, summarize
-    from fedinfra.synth import synthesize
+def _report(exc: Exception) -> int:
+    """One line per problem on stderr; exit 2 for anything the user can fix, 1 otherwise."""
+    from fedinfra.synth import SynthError
+    from stacks.plan import UnknownStackError
 
-    outdir = args.out or os.environ.get(OUTDIR_ENV) or "cdktf.out"
-    started = time.perf_counter()
-    if not args.quiet:
-        print("synthesizing (loading provider packages)...", file=sys.stderr, flush=True)
-    synthesize(spec, outdir)
-    if not args.quiet:
-        print(render_table(summarize(outdir)))
-        print(f"wrote {outdir} in {time.perf_counter() - started:.1f} s")
-    return 0
+    if isinstance(exc, SynthError):
+        for line in exc.lines:
+            print(f"policy: {line}", file=sys.stderr)
+        return EXIT_INVALID
+    if isinstance(exc, UsageError | UnknownStackError):
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
+    return 1

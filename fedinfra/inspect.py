@@ -53,9 +53,11 @@ def load_stacks(outdir: str | Path) -> dict[str, dict]:
 
 
 def _readable(output_name: str, producer_doc: dict) -> str:
-    """``cross-stack-output-aws_vpc.network_vpc_4E8F0223.id`` -> ``aws_vpc.network_vpc.id``."""
-    name = output_name.removeprefix("cross-stack-output-")
-    return _HASH_SUFFIX.sub("", name)
+    """What a cross-stack output carries, from the producer's output value:
+    ``${aws_ec2_transit_gateway.tgw_88034C56.id}`` -> ``aws_ec2_transit_gateway.tgw.id``."""
+    value = producer_doc.get("output", {}).get(output_name, {}).get("value", output_name)
+    text = value if isinstance(value, str) else output_name
+    return _HASH_SUFFIX.sub("", text.removeprefix("${").removesuffix("}"))
 
 
 def references(stacks: dict[str, dict]) -> list[Reference]:

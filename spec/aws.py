@@ -43,11 +43,17 @@ class AwsRegion(SpecModel):
     Zone names are pinned, never looked up, so a new or impaired AZ cannot renumber subnets."""
 
     name: AwsRegionName
+    """A known AWS region; unique."""
     cidr: cidr_with_prefix(16, 24)
+    """Private (RFC 1918) IPv4 block, /16 to /24, no host bits; no overlap with any other CIDR of the estate. Each private subnet is 1/16 of it."""
     availability_zones: Annotated[StrictInt, Field(ge=2, le=6)] = 2
+    """One private subnet, route table and EFS mount target per AZ."""
     zones: tuple[StrictStr, ...] | None = None
+    """Pinned AZ names (never looked up); default: the region's first zone letters. Required for more than 3 AZs and for `us-west-1`; count must equal `availability_zones`."""
     data_bucket: StrictBool = True
+    """Create the KMS-encrypted, versioned, TLS-only S3 data bucket (and its access-log bucket)."""
     shared_filesystem: StrictBool = False
+    """Create the encrypted EFS shared file system with a mount target per AZ."""
 
     def zone_names(self) -> tuple[str, ...]:
         """The pinned AZ names, one per subnet (valid only for a spec that passed validation)."""
@@ -90,7 +96,12 @@ class AwsSection(SpecModel):
     the private network; region order matters to them, so append new regions at the end."""
 
     regions: Annotated[tuple[AwsRegion, ...], NonEmpty]
+    """One data site per region; at least one, names unique."""
     log_retention_days: Annotated[StrictInt, AfterValidator(_retention)] = 365
+    """Retention of VPC flow logs; a CloudWatch Logs retention value (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)."""
     flow_log_traffic: Literal["ALL", "ACCEPT", "REJECT"] = "ALL"
+    """Which traffic VPC flow logs record."""
     transit_gateway: TransitGatewaySection | None = None
+    """A transit gateway per region, peered in a full mesh; absent: regions stay isolated."""
     direct_connect: DirectConnectSection | None = None
+    """On-premises over Direct Connect; requires `transit_gateway`; absent: none."""

@@ -89,7 +89,9 @@ class TransitGatewaySection(SpecModel):
     ``aws.regions``; when removing one, pin the ASNs of the regions after it."""
 
     amazon_side_asn: PrivateAsn = 64512
+    """Private ASN (64512-65534 or 4200000000-4294967294); region i (spec order) gets `amazon_side_asn + i`, which must stay in range."""
     region_asns: dict[StrictStr, PrivateAsn] = Field(default_factory=dict)
+    """Pin a region's transit-gateway ASN (keys must be in `aws.regions`; private; unique). Pin before removing a region so later regions keep theirs."""
 
     def asns(self, regions: Sequence[AwsRegion]) -> dict[str, int]:
         """Region name -> transit gateway ASN, in spec order."""
@@ -101,8 +103,11 @@ class TransitVif(SpecModel):
     (``customer_asn``) with the Direct Connect gateway. ``mtu`` 8500 enables jumbo frames."""
 
     vlan: Annotated[StrictInt, Field(ge=VLAN_RANGE[0], le=VLAN_RANGE[1])]
+    """802.1Q VLAN of the transit virtual interface, 1 to 4094."""
     customer_asn: Annotated[StrictInt, AfterValidator(_usable_asn)]
+    """On-premises BGP ASN (1-4294967294, not reserved); differs from `gateway_asn` and every transit-gateway ASN."""
     mtu: Literal[1500, 8500] = 1500
+    """`8500` enables jumbo frames."""
 
 
 class DirectConnectSection(SpecModel):
@@ -113,12 +118,19 @@ class DirectConnectSection(SpecModel):
     on-premises routes over BGP."""
 
     location: Annotated[StrictStr, AfterValidator(_location)]
+    """Direct Connect location code, e.g. `EqSe2`."""
     bandwidth: Annotated[StrictStr, AfterValidator(_bandwidth)]
+    """Dedicated port speed: `1Gbps`, `10Gbps`, `100Gbps` or `400Gbps`."""
     gateway_asn: PrivateAsn
+    """Private ASN of the Direct Connect gateway; differs from every transit-gateway ASN."""
     on_premises_cidrs: Annotated[tuple[Cidr, ...], NonEmpty]
+    """On-premises networks, routed from every associated VPC to its transit gateway; private, no overlap with the estate."""
     allowed_prefixes: Annotated[tuple[Cidr, ...], NonEmpty] | None = None
+    """Prefixes advertised to on-premises, each inside an AWS region CIDR; default: every region's CIDR. At most 6 regions (Direct Connect gateway quota)."""
     region: Annotated[StrictStr, AfterValidator(_known_region)] | None = None
+    """Region where the connection is requested (must serve `location`); default: the first AWS region."""
     transit_vif: TransitVif | None = None
+    """Transit virtual interface on the connection; absent: none."""
 
     def connection_region(self, regions: Sequence[AwsRegion]) -> str:
         """Where the connection is requested: ``region``, else the first (home) region."""

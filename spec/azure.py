@@ -146,7 +146,9 @@ class BlobDataset(SpecModel):
     The container is created in the share's source storage account."""
 
     container: ContainerName
+    """Azure container name: 3-63 characters, lowercase letters, digits and single hyphens."""
     folder: FolderPath | None = None
+    """Path inside the container (e.g. `v1`); absent: the whole container."""
 
     def covers(self, other: BlobDataset) -> bool:
         """Whether every blob of ``other`` is also shared by this dataset."""
@@ -162,7 +164,9 @@ class SnapshotSchedule(SpecModel):
     (``Hour`` or ``Day``), starting at ``start_time`` (ISO 8601, UTC)."""
 
     recurrence: Literal["Hour", "Day"]
+    """Snapshot cadence."""
     start_time: UtcTimestamp
+    """ISO 8601 timestamp in UTC (`Z` or `+00:00`)."""
 
     @property
     def start_time_rfc3339(self) -> str:
@@ -174,7 +178,9 @@ class Consumer(SpecModel):
     invitation lapses at the end of ``expires`` (UTC) if given; otherwise it stays open."""
 
     email: Email
+    """The consumer's Azure sign-in address; unique (case-insensitive)."""
     expires: CalendarDate | None = None
+    """`YYYY-MM-DD`, after the schedule's start date; the invitation lapses at 23:59:59 UTC that day. Absent: never."""
 
     @property
     def expiration_rfc3339(self) -> str | None:
@@ -189,10 +195,15 @@ class DataShareSpec(SpecModel):
     and the ``consumers`` invited to it."""
 
     terms: Text
+    """Terms of use consumers must accept."""
     description: Text | None = None
+    """Share description shown to consumers."""
     datasets: Annotated[tuple[BlobDataset, ...], NonEmpty]
+    """One blob dataset per entry; entries may not overlap."""
     snapshot_schedule: SnapshotSchedule | None = None
+    """Automatic snapshots; absent: manual only."""
     consumers: tuple[Consumer, ...] = Field(default_factory=tuple)
+    """One invitation per consumer."""
 
     def issues(self, path: str) -> list[tuple[str, str]]:
         """Cross-field checks: unique consumers, datasets that do not overlap, expiry after start."""
@@ -238,4 +249,6 @@ class AzureSection(SpecModel):
     """The Azure side of the federation: one Data Share in ``location``."""
 
     location: AzureLocation
+    """A known Azure location, programmatic name (`eastus`)."""
     data_share: DataShareSpec
+    """The governed share."""

@@ -27,7 +27,9 @@ __all__ = [
 class SpecModel(BaseModel):
     """Base of every spec section: unknown keys are errors (typos), instances are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, validate_default=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=False, validate_default=True, use_attribute_docstrings=True
+    )
 
 
 _NAME = re.compile(r"^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$")

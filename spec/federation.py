@@ -16,8 +16,11 @@ class Federation(SpecModel):
     """Who this estate belongs to. ``name`` and ``environment`` prefix resource names and become tags."""
 
     name: Name
+    """Lowercase letters, digits and `-`, starting with a letter, at most 24 characters; prefixes every physical name."""
     environment: Name = "dev"
+    """Same rules as `name`; `<name>-<environment>` prefixes resource names."""
     tags: dict[LabelKey, LabelValue] = Field(default_factory=dict)
+    """Added to every taggable resource with `federation` and `environment` (which cannot be overridden). Keys and values follow GCP label rules (lowercase letters, digits, `_`, `-`; at most 63 characters) so one set works on every cloud."""
 
 
 class LocalState(SpecModel):
@@ -25,6 +28,7 @@ class LocalState(SpecModel):
 
     backend: Literal["local"] = "local"
     directory: StrictStr = "terraform-state"
+    """Where state files go, relative to the project root (outside `cdktf.out`, which every synth replaces); the path in the JSON stays relative, so output is identical from any checkout."""
 
 
 class S3State(SpecModel):
@@ -32,9 +36,13 @@ class S3State(SpecModel):
 
     backend: Literal["s3"]
     bucket: StrictStr
+    """Existing S3 bucket for state (enable versioning on it)."""
     region: StrictStr
+    """AWS region of the state bucket."""
     key_prefix: StrictStr = "fedlearn"
+    """State key is `<key_prefix>/<stack>.tfstate`."""
     kms_key_id: StrictStr | None = None
+    """KMS key for state encryption; absent: the bucket's default (state is always encrypted)."""
 
 
 class GcsState(SpecModel):
@@ -42,7 +50,9 @@ class GcsState(SpecModel):
 
     backend: Literal["gcs"]
     bucket: StrictStr
+    """Existing GCS bucket for state (enable object versioning on it)."""
     prefix: StrictStr = "fedlearn"
+    """State prefix is `<prefix>/<stack>`."""
 
 
 class AzurermState(SpecModel):
@@ -50,9 +60,13 @@ class AzurermState(SpecModel):
 
     backend: Literal["azurerm"]
     resource_group_name: StrictStr
+    """Resource group of the state storage account."""
     storage_account_name: StrictStr
+    """Existing storage account for state (authenticated with Azure AD, not keys)."""
     container_name: StrictStr = "tfstate"
+    """Blob container for state."""
     key_prefix: StrictStr = "fedlearn"
+    """State blob is `<key_prefix>/<stack>.tfstate`."""
 
 
 StateConfig = Annotated[LocalState | S3State | GcsState | AzurermState, Field(discriminator="backend")]

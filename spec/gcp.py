@@ -111,11 +111,17 @@ class GkeNodePool(SpecModel):
     regional cluster has three zones), as GKE's autoscaler does."""
 
     machine_type: MachineType = "e2-standard-4"
+    """Compute Engine machine type of the workers."""
     min_nodes: Annotated[StrictInt, Field(ge=0, le=1000)] = 1
+    """Autoscaling minimum per zone (GKE regional pools span 3 zones); at most `max_nodes`."""
     max_nodes: Annotated[StrictInt, Field(ge=1, le=1000)] = 3
+    """Autoscaling maximum per zone; x3 zones must fit the node subnet and the pod range (one /24 per node)."""
     disk_size_gb: Annotated[StrictInt, Field(ge=10, le=65536)] = 100
+    """Boot disk size."""
     disk_type: Literal["pd-balanced", "pd-ssd", "pd-standard"] = "pd-balanced"
+    """Boot disk type."""
     spot: StrictBool = False
+    """Use Spot VMs."""
 
 
 class GkeCluster(SpecModel):
@@ -125,19 +131,31 @@ class GkeCluster(SpecModel):
     defaults to the node subnet only."""
 
     name: Name
+    """Cluster name; `<federation>-<environment>-<name>` must be at most 40 characters; unique."""
     region: GcpRegionName
+    """A known GCP region."""
     role: Role = "client"
+    """`primary`/`secondary` run an aggregator (at most one each) and get a reserved static IP; `client` runs training only."""
     cidr: cidr_with_prefix(16, 26)
+    """Node subnet: private CIDR /16 to /26."""
     pods_cidr: cidr_with_prefix(9, 21) | None = None
+    """Pod range, private /9 to /21; default: the /16 after `cidr`'s /16."""
     services_cidr: cidr_with_prefix(16, 27) | None = None
+    """Service range, private /16 to /27; default: the first /20 of the /16 after the pod range."""
     master_cidr: MasterCidr
+    """Control-plane range: a private /28."""
     node_pool: GkeNodePool = Field(default_factory=GkeNodePool)
+    """The autoscaling worker pool (the default pool is removed)."""
     release_channel: Literal["RAPID", "REGULAR", "STABLE", "EXTENDED"] = "REGULAR"
+    """GKE release channel; sets control-plane and node versions (never `latest`)."""
     deletion_protection: StrictBool = True
+    """Terraform refuses to destroy the cluster while true."""
     private_endpoint: StrictBool = False
+    """`true` removes public access to the Kubernetes API (then authorized networks must be private)."""
     master_authorized_networks: (
         Annotated[tuple[AuthorizedNetwork, ...], NonEmpty, Field(max_length=MAX_AUTHORIZED_NETWORKS)] | None
     ) = None
+    """CIDRs allowed to reach the API; default: the node subnet only. 1 to 50 entries, never 0.0.0.0/0 or wider than /8."""
 
     @property
     def runs_aggregator(self) -> bool:
@@ -222,8 +240,11 @@ class GcpSection(SpecModel):
     Google Groups for RBAC (needs a Cloud Identity or Workspace domain)."""
 
     project: GcpProjectId
+    """GCP project ID: 6-30 characters `[a-z0-9-]`, starts with a letter, no trailing `-`, no `google`."""
     clusters: Annotated[tuple[GkeCluster, ...], NonEmpty]
+    """One private regional GKE cluster per entry; names unique."""
     rbac_security_group: RbacGroup | None = None
+    """`gke-security-groups@<domain>`: enables Google Groups for RBAC (needs Cloud Identity)."""
 
     def issues(self, path: str, resource_prefix: str) -> list[tuple[str, str]]:
         """Cross-field checks of the section: one primary, one secondary, name lengths, each cluster."""

@@ -20,10 +20,17 @@ class FederationSpec(SpecModel):
     """A whole federated-learning estate. Absent cloud sections mean that cloud is not used."""
 
     federation: Federation
+    """Identity of the estate: names and mandatory tags."""
     state: StateConfig = Field(default_factory=LocalState)
+    """Where Terraform state lives, one state file per stack; cross-stack references read other
+    stacks' outputs through the same backend. `backend` picks one of `local`, `s3`, `gcs`,
+    `azurerm`."""
     aws: AwsSection | None = None
+    """AWS data sites (stack `aws-<region>` each) and their private interconnect."""
     gcp: GcpSection | None = None
+    """Private GKE clusters (stack `gke-<name>` each) that run the aggregator and training clients."""
     azure: AzureSection | None = None
+    """Governed dataset exchange with partner sites through Azure Data Share (stack `azure-data-share`)."""
 
     def network_claims(self) -> list[tuple[str, ipaddress.IPv4Network]]:
         """Every CIDR block the estate routes, with its field path: the input of the overlap rule."""

@@ -1,0 +1,130 @@
+"""What each command does; ``fedinfra.cli`` parses arguments and reports errors."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from spec import load_spec
+from spec.loader import resolve_spec_path
+
+OUTDIR_ENV = "CDKTF_OUTDIR"  # set by `cdktf synth` to where it expects the app's output
+PROVIDER_PACKAGES = {"aws": "AWS", "google": "Google", "azurerm": "Azure", "kubernetes": "Kubernetes", "tls": "TLS"}
+
+
+def validate(args) -> int:
+    """Check the spec only; never imports cdktf or a provider."""
+    load_spec(resolve_spec_path(args.spec))
+    print("ok")
+    return 0
+
+
+def synth(args) -> int:
+    from fedinfra.summary import render_table, summarize
+    from fedinfra.synth import synthesize
+
+    spec = load_spec(resolve_spec_path(args.spec))
+    outdir = args.out or os.environ.get(OUTDIR_ENV) or "cdktf.out"
+    started = time.perf_counter()
+    if not args.quiet:
+        _progress(spec, args.stacks)
+    synthesize(spec, outdir, stacks=args.stacks)
+    if not args.quiet:
+        print(render_table(summarize(outdir)))
+        print(f"wrote {outdir} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def graph(args) -> int:
+    from fedinfra import graph as render
+    from fedinfra.inspect import load_stacks, references
+
+    with _synthesized(args) as outdir:
+        stacks = load_stacks(outdir)
+    counts = {name: sum(len(v) for v in doc.get("resource", {}).values()) for name, doc in stacks.items()}
+    refs = references(stacks)
+    text = render.dot(counts, refs) if args.format == "dot" else render.mermaid(counts, refs)
+    if args.write:
+        target = Path(args.write)
+        target.write_text(render.splice(target.read_text(), render.mermaid(counts, refs)))
+        print(f"updated the stack graph in {target}", file=sys.stderr)
+    else:
+        print(text, end="")
+    if args.png:
+        _render_png(render.dot(counts, refs), args.png)
+    return 0
+
+
+def inventory(args) -> int:
+    from fedinfra.inspect import inventory as build_inventory
+    from fedinfra.inspect import load_stacks
+
+    with _synthesized(args) as outdir:
+        stacks = load_stacks(outdir)
+    for stack in build_inventory(stacks):
+        print(f"{stack.name}")
+        rows = list(stack.resource_types) + [(f"data.{dtype}", count) for dtype, count in stack.data_sources]
+        width = max((len(name) for name, _ in rows), default=0)
+        for name, count in rows:
+            print(f"  {name:<{width}}  {count:>3}")
+        for output in stack.outputs:
+            flag = "sensitive" if output.sensitive else "         "
+            print(f"  output {output.name:<34} {flag}  {output.description}")
+        print()
+    return 0
+
+
+def spec_reference(args) -> int:
+    from spec.reference import render_reference, splice
+
+    if args.write:
+        target = Path(args.write)
+        target.write_text(splice(target.read_text(), render_reference()))
+        print(f"updated the spec reference in {target}", file=sys.stderr)
+    else:
+        print(render_reference(), end="")
+    return 0
+
+
+def _progress(spec, patterns) -> None:
+    """The slow part of synth is loading provider packages: say which, before it starts."""
+    from stacks.plan import plan_stacks, select
+
+    chosen = select(plan_stacks(spec), patterns)
+    providers = sorted({p for plan in chosen for p in plan.providers})
+    names = ", ".join(PROVIDER_PACKAGES.get(p, p) for p in providers)
+    print(f"synthesizing {len(chosen)} stacks; loading providers: {names} ...", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def _synthesized(args):
+    """An output directory to read: ``--from DIR``, or a fresh synth of the spec in a temp dir."""
+    if args.source:
+        source = Path(args.source)
+        if not (source / "manifest.json").exists():
+            from fedinfra.cli import UsageError
+
+            raise UsageError(f"{source}: no manifest.json; run `main.py synth --out {source}` first")
+        yield source
+        return
+    from fedinfra.synth import synthesize
+
+    spec = load_spec(resolve_spec_path(args.spec))
+    with tempfile.TemporaryDirectory(prefix="fedinfra-") as scratch:
+        yield synthesize(spec, Path(scratch) / "out", stacks=args.stacks)
+
+
+def _render_png(dot_text: str, target: str) -> None:
+    from fedinfra.cli import UsageError
+
+    dot = shutil.which("dot")
+    if dot is None:
+        raise UsageError("--png needs Graphviz's `dot` on PATH (e.g. apt-get install graphviz)")
+    subprocess.run([dot, "-Tpng", "-o", target], input=dot_text, text=True, check=True)
+    print(f"wrote {target}", file=sys.stderr)

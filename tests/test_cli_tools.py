@@ -1,0 +1,94 @@
+"""synth --stacks, graph and inventory: what a reviewer reads before `cdktf deploy`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.cli_helpers import run_main
+from tests.conftest import ROOT
+
+
+def test_selected_stacks_import_only_their_providers(tmp_path):
+    """`synth --stacks 'aws-*'` must not import Google, Azure or Kubernetes provider packages."""
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import json, sys\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from fedinfra.cli import main\n"
+        f"code = main(['synth', '--quiet', '--stacks', 'aws-*', '--out', {str(tmp_path / 'out')!r}])\n"
+        "providers = sorted({m.split('.')[0] for m in sys.modules if m.startswith('cdktf_cdktf_provider_')})\n"
+        "print(json.dumps({'code': code, 'providers': providers}))\n"
+    )
+    result = subprocess.run([sys.executable, str(probe)], capture_output=True, text=True, check=False, timeout=600)
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report == {"code": 0, "providers": ["cdktf_cdktf_provider_aws"]}, result.stderr[-2000:]
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert sorted(manifest["stacks"]) == ["aws-direct-connect", "aws-us-east-1", "aws-us-west-2"]
+
+
+def test_selection_pulls_in_dependencies(tmp_path):
+    result = run_main("synth", "--quiet", "--stacks", "aws-us-east-1", "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert sorted(manifest["stacks"]) == ["aws-direct-connect", "aws-us-east-1", "aws-us-west-2"]
+
+
+def test_unknown_stack_glob_is_a_clear_error(tmp_path):
+    result = run_main("synth", "--stacks", "gcp-*", "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith("error: --stacks 'gcp-*' matches no stack; stacks are: ")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.fixture(scope="module")
+def synthesized(tmp_path_factory):
+    out = tmp_path_factory.mktemp("tools") / "out"
+    result = run_main("synth", "--quiet", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_graph_mermaid_shows_stacks_and_cross_stack_references(synthesized):
+    result = run_main("graph", "--from", str(synthesized))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "flowchart LR"
+    assert '  aws_us_west_2["aws-us-west-2<br/>54 resources"]' in lines
+    assert '  aws_us_west_2 -->|"tgw.id, tgw_route_table.id"| aws_us_east_1' in lines
+    assert '  aws_direct_connect -->|"direct_connect_gateway.id"| aws_us_west_2' in lines
+
+
+def test_graph_dot(synthesized):
+    result = run_main("graph", "--from", str(synthesized), "--format", "dot")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("digraph federation {")
+    assert '"aws-us-west-2" -> "aws-us-east-1" [label="tgw.id, tgw_route_table.id"];' in result.stdout
+
+
+def test_graph_png_without_graphviz_is_a_clear_error(synthesized, tmp_path, monkeypatch):
+    result = run_main(
+        "graph", "--from", str(synthesized), "--png", str(tmp_path / "g.png"), env={"PATH": "/nonexistent"}
+    )
+    assert result.returncode == 2
+    assert "--png needs Graphviz's `dot` on PATH" in result.stderr
+
+
+def test_inventory_lists_types_counts_and_sensitive_outputs(synthesized):
+    result = run_main("inventory", "--from", str(synthesized))
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    block = text.split("aws-direct-connect\n", 1)[1].split("\n\n", 1)[0]
+    assert "  aws_dx_connection" in block
+    sensitive = [line for line in block.splitlines() if "sensitive" in line.split()]
+    assert [line.split()[1] for line in sensitive] == ["dx_transit_vif_bgp_auth_key"]
+    assert "cross-stack-output" not in text
+
+
+def test_inventory_from_missing_directory(tmp_path):
+    result = run_main("inventory", "--from", str(tmp_path))
+    assert result.returncode == 2
+    assert "no manifest.json" in result.stderr
