@@ -72,6 +72,9 @@ DnsLabel = Annotated[
 ]
 
 
+RFC1918 = tuple(ipaddress.IPv4Network(block) for block in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+
+
 def parse_cidr(value: str) -> ipaddress.IPv4Network:
     """Parse an IPv4 CIDR block, rejecting host bits with a suggestion of the network address."""
     try:
@@ -82,8 +85,10 @@ def parse_cidr(value: str) -> ipaddress.IPv4Network:
         raise ValueError(f"{value!r} has no prefix length (expected e.g. {value}/16)")
     if str(network) != value:
         raise ValueError(f"{value!r} has host bits set; did you mean {network}?")
-    if not network.is_private:
-        raise ValueError(f"{value!r} is not a private (RFC 1918) range")
+    if not any(network.subnet_of(block) for block in RFC1918):
+        raise ValueError(
+            f"{value!r} is not a private (RFC 1918) range: use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"
+        )
     return network
 
 

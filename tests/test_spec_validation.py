@@ -162,3 +162,12 @@ def test_explicit_zones_are_used(tmp_path):
     assert spec.aws.regions[0].zone_names() == ("ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d")
     spec = parse_spec(aws("{name: us-west-1, cidr: 10.10.0.0/16, zones: [us-west-1b, us-west-1c]}"))
     assert spec.aws.regions[0].zone_names() == ("us-west-1b", "us-west-1c")
+
+
+def test_documentation_ranges_are_not_rfc1918():
+    """Python's is_private accepts 192.0.2.0/24 (TEST-NET-1); a VPC there would not be private."""
+    lines = errors(aws("{name: us-west-2, cidr: 192.0.2.0/24}"))
+    assert lines == [
+        "fed.yaml: aws.regions[0].cidr: '192.0.2.0/24' is not a private (RFC 1918) range: "
+        "use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"
+    ]
