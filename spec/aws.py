@@ -28,6 +28,8 @@ def _retention(value: int) -> int:
 
 
 AwsRegionName = Annotated[StrictStr, AfterValidator(_known_region)]
+LogRetentionDays = Annotated[StrictInt, AfterValidator(_retention)]
+"""Days CloudWatch Logs keeps a log group's events: one of ``LOG_RETENTION_DAYS``."""
 
 
 # Regions whose zone letters are not simply a, b, c: the defaults below are the ones that exist.
@@ -90,7 +92,7 @@ class AwsSection(SpecModel):
     the private network; region order matters to them, so append new regions at the end."""
 
     regions: Annotated[tuple[AwsRegion, ...], NonEmpty]
-    log_retention_days: Annotated[StrictInt, AfterValidator(_retention)] = 365
+    log_retention_days: LogRetentionDays = 365
     flow_log_traffic: Literal["ALL", "ACCEPT", "REJECT"] = "ALL"
     transit_gateway: TransitGatewaySection | None = None
     direct_connect: DirectConnectSection | None = None
