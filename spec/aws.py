@@ -28,6 +28,8 @@ def _retention(value: int) -> int:
 
 
 AwsRegionName = Annotated[StrictStr, AfterValidator(_known_region)]
+LogRetentionDays = Annotated[StrictInt, AfterValidator(_retention)]
+"""Days CloudWatch Logs keeps a log group's events: one of ``LOG_RETENTION_DAYS``."""
 
 
 # Regions whose zone letters are not simply a, b, c: the defaults below are the ones that exist.
@@ -97,7 +99,7 @@ class AwsSection(SpecModel):
 
     regions: Annotated[tuple[AwsRegion, ...], NonEmpty]
     """One data site per region; at least one, names unique."""
-    log_retention_days: Annotated[StrictInt, AfterValidator(_retention)] = 365
+    log_retention_days: LogRetentionDays = 365
     """Retention of VPC flow logs; a CloudWatch Logs retention value (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)."""
     flow_log_traffic: Literal["ALL", "ACCEPT", "REJECT"] = "ALL"
     """Which traffic VPC flow logs record."""

@@ -11,6 +11,7 @@ from spec.aws import AwsSection
 from spec.aws_interconnect import interconnect_issues
 from spec.azure import AzureSection
 from spec.base import SpecModel, parse_cidr
+from spec.dns import DnsSection, dns_issues
 from spec.errors import SpecIssue
 from spec.federation import Federation, LocalState, StateConfig, state_issues
 from spec.gcp import GcpSection
@@ -31,6 +32,8 @@ class FederationSpec(SpecModel):
     """Private GKE clusters (stack `gke-<name>` each) that run the aggregator and training clients."""
     azure: AzureSection | None = None
     """Governed dataset exchange with partner sites through Azure Data Share (stack `azure-data-share`)."""
+    dns: DnsSection | None = None
+    """One global name for the aggregator with health-checked Route 53 failover (stack `dns`)."""
 
     def network_claims(self) -> list[tuple[str, ipaddress.IPv4Network]]:
         """Every CIDR block the estate routes, with its field path: the input of the overlap rule."""
@@ -91,5 +94,7 @@ def cross_field_issues(spec: FederationSpec) -> list[SpecIssue]:
         issues += [SpecIssue(path, message) for path, message in spec.gcp.issues("gcp", prefix)]
     if spec.azure:
         issues += [SpecIssue(path, message) for path, message in spec.azure.data_share.issues("azure.data_share")]
+    if spec.dns:
+        issues += [SpecIssue(path, message) for path, message in dns_issues(spec.dns, spec.gcp)]
     issues += _overlaps(spec.network_claims())
     return issues

@@ -31,7 +31,16 @@ def plan_stacks(spec: FederationSpec) -> list[StackPlan]:
         plans += [StackPlan(f"gke-{c.name}", "gke_cluster", c.name, frozenset({"google"})) for c in spec.gcp.clusters]
     if spec.azure:
         plans.append(StackPlan("azure-data-share", "azure_data_share", "", frozenset({"azurerm"})))
+    if spec.dns:
+        plans.append(StackPlan("dns", "dns", "", frozenset({"aws"}), _aggregator_stacks(spec.gcp)))
     return plans
+
+
+def _aggregator_stacks(gcp) -> tuple[str, ...]:
+    """The GKE stacks the DNS stack reads static IPs from: the primary's, then the secondary's."""
+    order = {"primary": 0, "secondary": 1}
+    clusters = sorted((c for c in gcp.clusters if c.runs_aggregator), key=lambda c: order[c.role])
+    return tuple(f"gke-{c.name}" for c in clusters)
 
 
 def _aws_plans(aws) -> list[StackPlan]:

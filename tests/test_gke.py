@@ -309,6 +309,8 @@ def test_outputs_and_their_sensitivity(default_synth, default_spec, clusters):
         assert outputs["ca_certificate"]["value"] == ref(CLUSTER, cluster_id, "master_auth[0].cluster_ca_certificate")
         assert outputs["workload_identity_pool"]["value"] == f"{default_spec.gcp.project}.svc.id.goog"
         for name, output in outputs.items():
+            if name.startswith("cross-stack-output-"):
+                continue  # written by cdktf for a consuming stack (e.g. dns reads aggregator IPs)
             assert output["description"], f"{stack} output {name} is undocumented"
             assert output["sensitive"] is (name in SENSITIVE_OUTPUTS), f"{stack} output {name} sensitivity"
 

@@ -1,0 +1,176 @@
+"""The global aggregator endpoint: a DNSSEC-signed, query-logged public Route 53 zone whose
+aggregator name fails over from the primary to the secondary aggregator's static IP.
+
+Its own stack because it is global (one per federation, not per region or cluster) and because
+it reads the GKE stacks: the reserved aggregator IPs arrive as cross-stack references, so the
+records always carry the addresses Terraform manages there, never copies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from cdktf_cdktf_provider_aws.route53_record import Route53Record
+from constructs import Construct
+
+from constructs_lib.aws.context import AwsContext
+from constructs_lib.aws.dnssec import DNSSEC_REGION, ZoneSigning, ZoneSigningProps, ksk_name_for
+from constructs_lib.aws.failover_record import FailoverRecord, FailoverRecordProps, FailoverTarget
+from constructs_lib.aws.health_check import EndpointHealthCheck, EndpointHealthCheckProps
+from constructs_lib.aws.hosted_zone import PublicHostedZone, PublicHostedZoneProps
+from constructs_lib.aws.query_logging import ZoneQueryLogging, ZoneQueryLoggingProps
+from spec.dns import DnsSection
+from stacks.base import FederationStack
+from stacks.gke_cluster import gke_stack_name
+
+DNS_STACK = "dns"
+
+
+@dataclass(frozen=True)
+class Aggregator:
+    """An aggregator as the DNS stack sees it: the spec ``cluster`` name (the site record's label),
+    its ``role`` (primary or secondary) and its reserved ``ip`` (a token from the GKE stack)."""
+
+    cluster: str
+    role: str
+    ip: str
+
+
+def build(app: Construct, spec, plan, built: dict) -> DnsStack:
+    """Builder used by ``build_app``: the aggregators of the GKE stacks this plan depends on."""
+    by_stack = {gke_stack_name(c.name): c for c in spec.gcp.clusters}
+    aggregators = []
+    for name in plan.depends_on:
+        stack = built[name]
+        aggregators.append(Aggregator(cluster=by_stack[name].name, role=stack.role, ip=stack.aggregator_ip))
+    return DnsStack(app, dns=spec.dns, federation=spec.federation, state=spec.state, aggregators=aggregators)
+
+
+class DnsStack(FederationStack):
+    """The stack ``dns`` (AWS provider in us-east-1, where DNSSEC keys and query logs must live).
+
+    ``aggregators`` holds the primary and, optionally, the secondary. With both, the aggregator
+    name is a PRIMARY/SECONDARY failover pair, each record with its own health check; with only a
+    primary it is a simple record (and the primary's health check still runs, for monitoring).
+    Exposes ``fqdn`` (literal), ``zone`` and ``health_checks`` (by cluster name)."""
+
+    def __init__(self, scope: Construct, *, dns: DnsSection, federation, state, aggregators: Sequence[Aggregator]):
+        super().__init__(scope, DNS_STACK, federation=federation, state=state)
+        roles = [a.role for a in aggregators]
+        if roles not in (["primary"], ["primary", "secondary"]):
+            raise ValueError(
+                f"DnsStack needs a primary aggregator and at most one secondary, in that order; got {roles}"
+            )
+        self.fqdn = dns.fqdn
+        AwsProvider(self, "aws", region=DNSSEC_REGION, default_tags=[AwsProviderDefaultTags(tags=self.tags)])
+        context = AwsContext.lookup(self, DNSSEC_REGION)
+
+        self.zone = PublicHostedZone(
+            self,
+            "zone",
+            props=PublicHostedZoneProps(
+                domain=dns.domain, comment=f"Federated-learning endpoints of {self.prefix} (managed by cdktf)"
+            ),
+        )
+        signing = ZoneSigning(
+            self,
+            "dnssec",
+            zone_id=self.zone.zone_id,
+            zone_arn=self.zone.arn,
+            context=context,
+            props=ZoneSigningProps(
+                alias=f"{self.prefix}-dnssec",
+                description=f"{self.prefix}: DNSSEC key-signing key of {dns.domain}",
+                ksk_name=ksk_name_for(self.prefix),
+            ),
+        )
+        query_logging = ZoneQueryLogging(
+            self,
+            "query_logging",
+            zone_id=self.zone.zone_id,
+            zone_arn=self.zone.arn,
+            context=context,
+            props=ZoneQueryLoggingProps(
+                domain=dns.domain,
+                key_alias=f"{self.prefix}-dns-query-logs",
+                policy_name=f"{self.prefix}-route53-query-logs",
+                retention_days=dns.query_log_retention_days,
+            ),
+        )
+
+        check = dns.health_check
+        self.health_checks: dict[str, EndpointHealthCheck] = {}
+        for aggregator in aggregators:
+            self.health_checks[aggregator.cluster] = EndpointHealthCheck(
+                self,
+                f"health_check_{aggregator.cluster}",
+                ip_address=aggregator.ip,
+                props=EndpointHealthCheckProps(
+                    name=f"{self.prefix}-{aggregator.cluster}-aggregator",
+                    type=check.type,
+                    port=check.port,
+                    failure_threshold=check.failure_threshold,
+                    request_interval=check.request_interval,
+                    resource_path=check.resource_path,
+                    search_string=check.search_string,
+                    regions=check.regions,
+                ),
+            )
+        targets = [
+            FailoverTarget(
+                ip=a.ip, health_check_id=self.health_checks[a.cluster].id, set_identifier=f"{a.role}-{a.cluster}"
+            )
+            for a in aggregators
+        ]
+        self.record = FailoverRecord(
+            self,
+            "aggregator",
+            zone_id=self.zone.zone_id,
+            primary=targets[0],
+            secondary=targets[1] if len(targets) > 1 else None,
+            props=FailoverRecordProps(name=dns.fqdn, ttl=dns.ttl),
+        )
+
+        site_names = {}
+        if dns.site_records:
+            for aggregator in aggregators:
+                name = dns.site_fqdn(aggregator.cluster)
+                Route53Record(
+                    self,
+                    f"site_{aggregator.cluster}",
+                    zone_id=self.zone.zone_id,
+                    name=name,
+                    type="A",
+                    ttl=dns.ttl,
+                    records=[aggregator.ip],
+                )
+                site_names[aggregator.cluster] = name
+
+        self.output(
+            "federated_dns_name",
+            dns.fqdn,
+            "The aggregator's name: clients connect here; it follows the healthy aggregator.",
+        )
+        self.output("zone_id", self.zone.zone_id, "ID of the public hosted zone.")
+        self.output(
+            "name_servers",
+            self.zone.name_servers,
+            f"Name servers of {dns.domain}: delegate to them with an NS record in the parent zone.",
+        )
+        self.output(
+            "dnssec_ds_record",
+            signing.ds_record,
+            f"DS record for {dns.domain} to publish in the parent zone (completes the DNSSEC chain of trust).",
+        )
+        self.output(
+            "health_check_ids",
+            {cluster: hc.id for cluster, hc in self.health_checks.items()},
+            "Route 53 health check IDs by cluster (CloudWatch metric AWS/Route53 HealthCheckStatus).",
+        )
+        self.output(
+            "query_log_group_arn", query_logging.log_group_arn, "CloudWatch log group of the zone's DNS query logs."
+        )
+        if site_names:
+            self.output("site_dns_names", site_names, "Per-cluster names of the aggregators (no failover).")
