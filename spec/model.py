@@ -14,6 +14,7 @@ from spec.base import SpecModel, parse_cidr
 from spec.errors import SpecIssue
 from spec.federation import Federation, LocalState, StateConfig, state_issues
 from spec.gcp import GcpSection
+from spec.workload import WorkloadSection
 
 
 class FederationSpec(SpecModel):
@@ -24,6 +25,7 @@ class FederationSpec(SpecModel):
     aws: AwsSection | None = None
     gcp: GcpSection | None = None
     azure: AzureSection | None = None
+    workload: WorkloadSection | None = None
 
     def network_claims(self) -> list[tuple[str, ipaddress.IPv4Network]]:
         """Every CIDR block the estate routes, with its field path: the input of the overlap rule."""
@@ -84,5 +86,17 @@ def cross_field_issues(spec: FederationSpec) -> list[SpecIssue]:
         issues += [SpecIssue(path, message) for path, message in spec.gcp.issues("gcp", prefix)]
     if spec.azure:
         issues += [SpecIssue(path, message) for path, message in spec.azure.data_share.issues("azure.data_share")]
+    if spec.workload:
+        issues += _workload_issues(spec)
     issues += _overlaps(spec.network_claims())
+    return issues
+
+
+def _workload_issues(spec: FederationSpec) -> list[SpecIssue]:
+    """The workload runs on the GKE clusters and needs a primary one for its aggregator."""
+    issues = [SpecIssue(path, message) for path, message in spec.workload.issues("workload")]
+    if spec.gcp is None:
+        issues.append(SpecIssue("workload", "runs on the GKE clusters of the gcp section; add a gcp section"))
+    elif not any(cluster.role == "primary" for cluster in spec.gcp.clusters):
+        issues.append(SpecIssue("workload", "needs a gcp cluster with role primary to run the aggregator; none has it"))
     return issues
