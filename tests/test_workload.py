@@ -208,7 +208,7 @@ def test_every_pod_is_hardened(default_synth, sites):
             for container in pod["container"]:
                 for mount in container["volume_mount"]:
                     if not mount["read_only"]:
-                        volume = volumes[mount["volume"] if "volume" in mount else mount["name"]]
+                        volume = volumes[mount["name"]]
                         assert "empty_dir" in volume or "persistent_volume_claim" in volume, (
                             f"{stack}/{name} writes to {mount['mount_path']}, which is neither scratch nor a claim"
                         )
