@@ -15,6 +15,7 @@ from spec.dns import DnsSection, dns_issues
 from spec.errors import SpecIssue
 from spec.federation import Federation, LocalState, StateConfig, state_issues
 from spec.gcp import GcpSection
+from spec.workload import WorkloadSection
 
 
 class FederationSpec(SpecModel):
@@ -34,6 +35,8 @@ class FederationSpec(SpecModel):
     """Governed dataset exchange with partner sites through Azure Data Share (stack `azure-data-share`)."""
     dns: DnsSection | None = None
     """One global name for the aggregator with health-checked Route 53 failover (stack `dns`)."""
+    workload: WorkloadSection | None = None
+    """Federated-learning workloads on every GKE cluster (stacks `federation-pki` and `workload-<cluster>`)."""
 
     def network_claims(self) -> list[tuple[str, ipaddress.IPv4Network]]:
         """Every CIDR block the estate routes, with its field path: the input of the overlap rule."""
@@ -96,5 +99,17 @@ def cross_field_issues(spec: FederationSpec) -> list[SpecIssue]:
         issues += [SpecIssue(path, message) for path, message in spec.azure.data_share.issues("azure.data_share")]
     if spec.dns:
         issues += [SpecIssue(path, message) for path, message in dns_issues(spec.dns, spec.gcp)]
+    if spec.workload:
+        issues += _workload_issues(spec)
     issues += _overlaps(spec.network_claims())
+    return issues
+
+
+def _workload_issues(spec: FederationSpec) -> list[SpecIssue]:
+    """The workload runs on the GKE clusters and needs a primary one for its aggregator."""
+    issues = [SpecIssue(path, message) for path, message in spec.workload.issues("workload")]
+    if spec.gcp is None:
+        issues.append(SpecIssue("workload", "runs on the GKE clusters of the gcp section; add a gcp section"))
+    elif not any(cluster.role == "primary" for cluster in spec.gcp.clusters):
+        issues.append(SpecIssue("workload", "needs a gcp cluster with role primary to run the aggregator; none has it"))
     return issues

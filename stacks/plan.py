@@ -29,6 +29,8 @@ def plan_stacks(spec: FederationSpec) -> list[StackPlan]:
         plans += _aws_plans(spec.aws)
     if spec.gcp:
         plans += [StackPlan(f"gke-{c.name}", "gke_cluster", c.name, frozenset({"google"})) for c in spec.gcp.clusters]
+        if spec.workload:
+            plans += _workload_plans(spec.gcp)
     if spec.azure:
         plans.append(StackPlan("azure-data-share", "azure_data_share", "", frozenset({"azurerm"})))
     if spec.dns:
@@ -59,6 +61,26 @@ def _aws_plans(aws) -> list[StackPlan]:
         name = f"aws-{region.name}"
         plans.append(StackPlan(name, "aws_region", region.name, frozenset({"aws"}), tuple(depends)))
         earlier.append(name)
+    return plans
+
+
+PKI_STACK = "federation-pki"
+"""The federation's CA and aggregator certificate (not ``workload-*``: a cluster may be named ``pki``)."""
+
+
+def _workload_plans(gcp) -> list[StackPlan]:
+    """The PKI stack (its certificate names the aggregators' static IPs), then one workload stack
+    per cluster, reading its own cluster, the aggregators' IPs and the PKI."""
+    aggregators = [f"gke-{c.name}" for c in gcp.clusters if c.runs_aggregator]
+    plans = [StackPlan(PKI_STACK, "workload_pki", "", frozenset({"tls"}), tuple(aggregators))]
+    for cluster in gcp.clusters:
+        own = f"gke-{cluster.name}"
+        depends = (own, *(name for name in aggregators if name != own), PKI_STACK)
+        plans.append(
+            StackPlan(
+                f"workload-{cluster.name}", "workload", cluster.name, frozenset({"google", "kubernetes"}), depends
+            )
+        )
     return plans
 
 

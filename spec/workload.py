@@ -1,0 +1,264 @@
+"""The ``workload`` section: the federated-learning workloads that run on the GKE clusters.
+
+One framework preset (``flower``) fills in images, ports and arguments; everything is
+overridable. The aggregator (Flower SuperLink) runs on the primary and secondary clusters, a
+long-running client (Flower SuperNode) on every cluster, and an optional run-to-completion
+training Job per site. Images must be pinned (a tag other than ``latest``, or a digest) so a
+redeploy never silently changes what runs.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, model_validator
+
+from spec.base import DnsLabel, NonEmpty, SpecModel, StrictBool, StrictInt, StrictStr
+
+FLOWER_VERSION = "1.25.0"
+"""Flower release the preset images are pinned to (``flwr/superlink`` and ``flwr/supernode``)."""
+
+FLOWER_SERVERAPPIO_PORT = 9091
+"""The SuperLink's in-container ServerAppIO API: never exposed, so no other port may take it."""
+
+MIN_PORT = 1024
+"""Containers run as a non-root user without NET_BIND_SERVICE, so they cannot bind below 1024."""
+
+MUTABLE_TAGS = frozenset({"latest"})
+
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+_REPOSITORY = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
+_REGISTRY = re.compile(r"^[A-Za-z0-9.-]+(?::[0-9]+)?$")
+_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_HOSTNAME_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_CPU = re.compile(r"^(?P<number>[0-9]+(?:\.[0-9]+)?)(?P<unit>m?)$")
+_MEMORY = re.compile(r"^(?P<number>[0-9]+)(?P<unit>Ki|Mi|Gi|Ti|k|M|G|T)?$")
+_STORAGE = re.compile(r"^(?P<number>[0-9]+)(?P<unit>Mi|Gi|Ti)$")
+_UNITS = {"": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
+
+
+def split_image(value: str) -> tuple[str, str | None, str | None]:
+    """``[registry/]repository[:tag][@sha256:digest]`` -> (name, tag, digest); raises ValueError."""
+    name, _, digest = value.partition("@")
+    if digest and not _DIGEST.match(digest):
+        raise ValueError(f"{value!r} has a malformed digest (expected @sha256: and 64 lowercase hex digits)")
+    head, slash, last = name.rpartition("/")
+    repository_last, colon, tag = last.partition(":")
+    path = f"{head}{slash}{repository_last}"
+    first, _, rest = path.partition("/")
+    registry_like = rest and ("." in first or ":" in first or first == "localhost")
+    repository = rest if registry_like else path
+    if not repository or not _REPOSITORY.match(repository) or (registry_like and not _REGISTRY.match(first)):
+        raise ValueError(f"{value!r} is not a container image reference (expected e.g. flwr/superlink:1.25.0)")
+    if colon and not _TAG.match(tag):
+        raise ValueError(f"{value!r} has a malformed tag {tag!r}")
+    return name, (tag if colon else None), (digest or None)
+
+
+def _pinned_image(value: str) -> str:
+    _, tag, digest = split_image(value)
+    if tag is None and digest is None:
+        raise ValueError(f"{value!r} is not pinned: add a version tag (e.g. :1.25.0) or a digest (@sha256:...)")
+    if tag in MUTABLE_TAGS and digest is None:
+        raise ValueError(f"{value!r} uses the mutable tag {tag!r}; pin a version tag or a digest")
+    return value
+
+
+def _hostname(value: str) -> str:
+    labels = value.split(".")
+    if len(value) > 253 or len(labels) < 2 or not all(_HOSTNAME_LABEL.match(label) for label in labels):
+        raise ValueError(
+            f"{value!r} is not a fully qualified DNS name (lowercase labels separated by dots, "
+            "e.g. aggregator.federated.example.com)"
+        )
+    if labels[-1].isdigit():
+        raise ValueError(f"{value!r} is an IP address; aggregator_host takes a DNS name (the IP is the default)")
+    return value
+
+
+def _quantity(pattern: re.Pattern, what: str, example: str):
+    def check(value: str) -> str:
+        match = pattern.match(value)
+        if not match or quantity_value(value) <= 0:
+            raise ValueError(f"{value!r} is not a positive {what} quantity (expected e.g. {example})")
+        return value
+
+    return check
+
+
+def quantity_value(value: str) -> Decimal:
+    """A Kubernetes CPU, memory or storage quantity as a number (cores or bytes)."""
+    cpu = _CPU.match(value)
+    if cpu:
+        number = Decimal(cpu.group("number"))
+        return number / 1000 if cpu.group("unit") == "m" else number
+    memory = _MEMORY.match(value) or _STORAGE.match(value)
+    if memory:
+        return Decimal(memory.group("number")) * _UNITS[memory.group("unit") or ""]
+    raise ValueError(f"{value!r} is not a Kubernetes quantity")
+
+
+def _no_insecure(values: tuple[str, ...]) -> tuple[str, ...]:
+    if any(arg == "--insecure" or arg.startswith("--insecure=") for arg in values):
+        raise ValueError("'--insecure' would turn TLS off; the aggregator and its clients always use TLS")
+    return values
+
+
+PinnedImage = Annotated[StrictStr, AfterValidator(_pinned_image)]
+Hostname = Annotated[StrictStr, AfterValidator(_hostname)]
+Port = Annotated[StrictInt, Field(ge=MIN_PORT, le=65535)]
+CpuQuantity = Annotated[StrictStr, AfterValidator(_quantity(_CPU, "CPU", "250m or 1"))]
+MemoryQuantity = Annotated[StrictStr, AfterValidator(_quantity(_MEMORY, "memory", "512Mi or 2Gi"))]
+StorageQuantity = Annotated[StrictStr, AfterValidator(_quantity(_STORAGE, "storage", "20Gi"))]
+ExtraArgs = Annotated[tuple[StrictStr, ...], AfterValidator(_no_insecure)]
+
+
+def _source_range(value: str) -> str:
+    try:
+        network = ipaddress.IPv4Network(value, strict=True)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an IPv4 CIDR block in canonical form (e.g. 203.0.113.0/24)") from None
+    if "/" not in value:
+        raise ValueError(f"{value!r} has no prefix length (expected e.g. {value}/32)")
+    return str(network)
+
+
+SourceRange = Annotated[StrictStr, AfterValidator(_source_range)]
+
+
+class Resources(SpecModel):
+    """CPU and memory a container asks for (``*_request``, what the scheduler reserves) and may
+    use at most (``*_limit``); every request must be at most its limit."""
+
+    cpu_request: CpuQuantity = "250m"
+    """CPU request (Kubernetes quantity, e.g. `250m`); at most the limit."""
+    cpu_limit: CpuQuantity = "1"
+    """CPU limit (Kubernetes quantity)."""
+    memory_request: MemoryQuantity = "512Mi"
+    """Memory request (e.g. `512Mi`); at most the limit."""
+    memory_limit: MemoryQuantity = "1Gi"
+    """Memory limit (e.g. `1Gi`)."""
+
+    @model_validator(mode="after")
+    def _requests_within_limits(self) -> Resources:
+        for kind in ("cpu", "memory"):
+            request, limit = getattr(self, f"{kind}_request"), getattr(self, f"{kind}_limit")
+            if quantity_value(request) > quantity_value(limit):
+                raise ValueError(f"{kind}_request {request} is more than {kind}_limit {limit}")
+        return self
+
+
+class Aggregator(SpecModel):
+    """The coordination service (Flower SuperLink) on the primary and secondary clusters.
+
+    ``fleet_port`` is where clients connect (the only port on the public load balancer, reachable
+    from ``fleet_source_ranges``); ``control_port`` is where ``flwr run`` submits runs (cluster-
+    internal only). ``state_storage`` sizes the volume that keeps the SuperLink's database across
+    restarts. ``args`` are appended to the preset's arguments (later flags win)."""
+
+    image: PinnedImage = f"flwr/superlink:{FLOWER_VERSION}"
+    """Container image pinned by a tag other than `latest`, or by `@sha256:` digest."""
+    fleet_port: Port = 9092
+    """Fleet API port clients dial (1024-65535, distinct from the control port and 9091)."""
+    control_port: Port = 9093
+    """Control API port; exposed only inside the cluster (ClusterIP), never on the load balancer."""
+    fleet_source_ranges: Annotated[tuple[SourceRange, ...], NonEmpty] = ("0.0.0.0/0",)
+    """CIDRs allowed to reach the fleet port (load balancer source ranges and NetworkPolicy); default open, protected by TLS: narrow it once client egress IPs are known."""
+    state_storage: StorageQuantity = "10Gi"
+    """Size of the aggregator's state volume (`Mi`/`Gi`/`Ti`)."""
+    resources: Resources = Field(default_factory=Resources)
+    """Requests and limits of the container."""
+    args: ExtraArgs = ()
+    """Extra arguments: appended to the preset's for the aggregator and client (later flags win; `--insecure` is rejected), passed to `command` for the training Job."""
+
+
+class Client(SpecModel):
+    """The long-running training client (Flower SuperNode) on every cluster: ``replicas`` nodes of
+    the federation per site sharing the site's ``storage``-sized data volume (``storage_class``,
+    GKE's ``standard-rwo`` by default). ``args`` are appended to the preset's arguments."""
+
+    image: PinnedImage = f"flwr/supernode:{FLOWER_VERSION}"
+    """Container image pinned by a tag other than `latest`, or by `@sha256:` digest."""
+    replicas: Annotated[StrictInt, Field(ge=0, le=20)] = 1
+    """Client (SuperNode) replicas per site; 0 pauses the site."""
+    storage: StorageQuantity = "20Gi"
+    """Size of each site's ReadWriteOnce data volume."""
+    storage_class: DnsLabel = "standard-rwo"
+    """Storage class of the site data volume."""
+    resources: Resources = Field(default_factory=lambda: Resources(cpu_limit="2", memory_limit="4Gi"))
+    """Requests and limits of the container."""
+    args: ExtraArgs = ()
+    """Extra arguments: appended to the preset's for the aggregator and client (later flags win; `--insecure` is rejected), passed to `command` for the training Job."""
+
+
+class Training(SpecModel):
+    """A run-to-completion Kubernetes Job per site: ``image`` runs ``command`` (plus ``args``)
+    with the site's data volume, the aggregator's address and CA; failed pods are retried
+    ``backoff_limit`` times, the whole Job stops after ``active_deadline_seconds`` and is deleted
+    ``ttl_seconds_after_finished`` after it ends. It runs as the non-root ``run_as_user``
+    (default 65532, the distroless ``nonroot`` user) with a read-only root filesystem."""
+
+    image: PinnedImage
+    """Container image pinned by a tag other than `latest`, or by `@sha256:` digest."""
+    command: Annotated[tuple[StrictStr, ...], NonEmpty]
+    """Training Job command (the container entrypoint override)."""
+    args: tuple[StrictStr, ...] = ()
+    """Extra arguments: appended to the preset's for the aggregator and client (later flags win; `--insecure` is rejected), passed to `command` for the training Job."""
+    backoff_limit: Annotated[StrictInt, Field(ge=0, le=20)] = 2
+    """Retries before the Job is marked failed."""
+    active_deadline_seconds: Annotated[StrictInt, Field(ge=60, le=30 * 86400)] = 86400
+    """Maximum run time of the Job."""
+    ttl_seconds_after_finished: Annotated[StrictInt, Field(ge=0, le=30 * 86400)] = 86400
+    """How long a finished Job is kept."""
+    run_as_user: Annotated[StrictInt, Field(ge=1, le=2**31 - 1)] = 65532
+    """Non-root UID of the training container."""
+    resources: Resources = Field(default_factory=lambda: Resources(cpu_limit="2", memory_limit="4Gi"))
+    """Requests and limits of the container."""
+
+
+class WorkloadSection(SpecModel):
+    """Federated-learning workloads on every GKE cluster of the ``gcp`` section.
+
+    ``aggregator_host`` is the DNS name clients use to reach the aggregator (set it to the dns
+    stack's name, e.g. aggregator.federated.example.com); without it clients dial the primary's
+    static IP. ``https_egress`` lets clients and training Jobs call Google APIs (port 443) with
+    their Workload Identity; ``certificate_validity_days`` is the lifetime of the aggregator's TLS
+    certificate (re-issued by Terraform within its last 30 days)."""
+
+    framework: Literal["flower"] = "flower"
+    """Workload preset (images, ports and arguments of the aggregator and client)."""
+    namespace: DnsLabel = "federated-learning"
+    """Kubernetes namespace of the workloads (Pod Security `restricted`); not `default` or `kube-*`."""
+    aggregator_host: Hostname | None = None
+    """DNS name clients dial, for an externally managed name; default: the `dns` section's failover name, else the primary's static IP."""
+    aggregator: Aggregator = Field(default_factory=Aggregator)
+    """The aggregator (Flower SuperLink) on the primary and secondary clusters."""
+    client: Client = Field(default_factory=Client)
+    """The training client (Flower SuperNode) at every site."""
+    training: Training | None = None
+    """A Kubernetes Job per site running the training image; absent: none."""
+    https_egress: StrictBool = True
+    """Let clients and training Jobs call HTTPS (Google APIs) with their Workload Identity."""
+    certificate_validity_days: Annotated[StrictInt, Field(ge=31, le=825)] = 365
+    """Lifetime of the aggregator's TLS certificate; Terraform re-issues it in its last 30 days."""
+
+    def issues(self, path: str) -> list[tuple[str, str]]:
+        """Cross-field checks: ports distinct from each other and from the framework's own."""
+        issues = []
+        agg = self.aggregator
+        if agg.fleet_port == agg.control_port:
+            issues.append((f"{path}.aggregator.control_port", f"{agg.control_port} is also the fleet_port"))
+        for key in ("fleet_port", "control_port"):
+            if getattr(agg, key) == FLOWER_SERVERAPPIO_PORT:
+                issues.append(
+                    (
+                        f"{path}.aggregator.{key}",
+                        f"{FLOWER_SERVERAPPIO_PORT} is the SuperLink's internal ServerAppIO port; choose another",
+                    )
+                )
+        if self.namespace.startswith("kube-") or self.namespace == "default":
+            issues.append((f"{path}.namespace", f"{self.namespace!r} is reserved; use a namespace of its own"))
+        return issues

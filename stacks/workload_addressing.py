@@ -1,0 +1,45 @@
+"""How clients find the aggregator: the one place that decides which host SuperNodes dial and
+which names the aggregator's certificate must carry.
+
+The DNS name is ``workload.aggregator_host`` when set (an externally managed name), else the
+``dns`` section's failover name (``<dns.aggregator_record>.<dns.domain>``), else none (clients
+dial the primary's static IP).
+"""
+
+from __future__ import annotations
+
+from spec import FederationSpec
+
+
+def aggregator_dns_name(spec: FederationSpec) -> str | None:
+    """The aggregator's DNS name, if the federation has one: the explicit ``aggregator_host``,
+    else the Route 53 failover name of the ``dns`` stack."""
+    if spec.workload and spec.workload.aggregator_host:
+        return spec.workload.aggregator_host
+    return spec.dns.fqdn if spec.dns else None
+
+
+def aggregator_host(spec: FederationSpec, primary_ip: str) -> str:
+    """The host clients dial: the DNS name when there is one (it can move to the secondary on
+    failover), else the primary cluster's reserved static IP (a token is fine)."""
+    return aggregator_dns_name(spec) or primary_ip
+
+
+LOOPBACK_NAME = "localhost"
+LOOPBACK_IP = "127.0.0.1"
+"""Operators reach the control API through ``kubectl port-forward`` on the loopback interface."""
+
+
+def certificate_dns_names(spec: FederationSpec, service_names: list[str]) -> tuple[str, ...]:
+    """DNS SANs of the aggregator certificate: its DNS name (if any), the in-cluster names of the
+    aggregator Services (``<service>.<namespace>.svc[.cluster.local]``) and ``localhost``."""
+    namespace = spec.workload.namespace
+    names = [aggregator_dns_name(spec)] if aggregator_dns_name(spec) else []
+    for service in service_names:
+        names += [f"{service}.{namespace}.svc", f"{service}.{namespace}.svc.cluster.local"]
+    return (*names, LOOPBACK_NAME)
+
+
+def certificate_ip_addresses(aggregator_ips: list[str]) -> list[str]:
+    """IP SANs: every aggregator's static IP (clients without DNS dial it) and the loopback."""
+    return [*aggregator_ips, LOOPBACK_IP]
