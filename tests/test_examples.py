@@ -17,6 +17,17 @@ EXPECTED_STACKS = {
 }
 
 
+def test_multi_cloud_example_is_the_default_estate_with_gcs_state(examples, default_synth):
+    _, out = examples["multi-cloud.yaml"]
+    assert out.stack_names() == default_synth.stack_names()
+    assert len(out.stack_names()) == 12
+    for name in out.stack_names():
+        backend = out.stack(name)["terraform"]["backend"]
+        assert backend == {"gcs": {"bucket": "fedlearn-terraform-state", "prefix": f"fedlearn/{name}"}}
+    remote = out.data("workload-fl-us", "terraform_remote_state")
+    assert {r["backend"] for r in remote.values()} == {"gcs"}, "cross-stack reads use the same backend"
+
+
 @pytest.fixture(scope="module")
 def examples(tmp_path_factory) -> dict:
     """Example name -> (spec, synthesized output), each synthesized once."""
