@@ -17,25 +17,27 @@ from policy.view import OutputView, ResourceView
 
 @jsii.implements(IAspect)
 class PolicyAspect:
-    """Adds an error annotation (``[policy:<rule>] ...``) to each construct that breaks a rule.
+    """Adds an error annotation (``[policy:<rule>] ...``) to each construct of ``stack`` that
+    breaks a rule (one aspect per stack, so lookups are cached per stack).
 
     Add it after any aspect that mutates resources (such as a tagging aspect): cdktf runs the
     aspects of a construct in the order they were added."""
 
-    def __init__(self, required_tags: frozenset[str]):
+    def __init__(self, stack: TerraformStack, required_tags: frozenset[str]):
+        self.stack = stack
         self.required_tags = frozenset(required_tags)
-        self._provider_cache: dict = {}
+        self._cache: dict = {}
 
     def visit(self, node: IConstruct) -> None:
         if isinstance(node, TerraformResource):
-            view = ResourceView(node, TerraformStack.of(node), self._provider_cache)
+            view = ResourceView(node, self.stack, self._cache)
             problems = {
                 "mandatory-tags": mandatory_tags(view, self.required_tags),
                 "encryption-at-rest": encryption_at_rest(view),
                 "no-world-open-ports": no_world_open_ports(view),
             }
         elif isinstance(node, TerraformOutput):
-            problems = {"sensitive-outputs": secret_outputs_are_sensitive(OutputView(node, TerraformStack.of(node)))}
+            problems = {"sensitive-outputs": secret_outputs_are_sensitive(OutputView(node, self.stack))}
         else:
             return
         for rule, problem in problems.items():
@@ -45,4 +47,4 @@ class PolicyAspect:
 
 def apply_policies(stack: TerraformStack, required_tags: frozenset[str]) -> None:
     """Attach the policy aspect to ``stack`` (call after the stack's own aspects)."""
-    Aspects.of(stack).add(PolicyAspect(required_tags))
+    Aspects.of(stack).add(PolicyAspect(stack, required_tags))

@@ -31,10 +31,12 @@ def mandatory_tags(view: ResourceView, required: frozenset[str]) -> str | None:
     """Every taggable resource carries the mandatory tags, from its provider's defaults or itself."""
     if not _taggable(view):
         return None
-    own = view.config.get(TAG_ARGUMENT[view.cloud]) or {}
     defaults = view.provider_config().get(PROVIDER_DEFAULT_TAGS.get(view.cloud, ""), {})
     if isinstance(defaults, list):  # aws: default_tags = [{tags = {...}}]
         defaults = defaults[0].get("tags", {}) if defaults else {}
+    if required <= set(defaults):  # the provider tags it; no need to read the resource
+        return None
+    own = view.config.get(TAG_ARGUMENT[view.cloud]) or {}
     missing = sorted(required - set(own) - set(defaults))
     return f"{view.type} lacks mandatory tags {missing}" if missing else None
 
@@ -99,6 +101,8 @@ def _firewall_ports(allows: list[dict]) -> set[int] | None:
 
 def no_world_open_ports(view: ResourceView) -> str | None:
     """No ingress from anywhere (0.0.0.0/0, ::/0, Internet) on a port other than 80/443."""
+    if view.type not in INGRESS_TYPES:
+        return None
     c = view.config
     if view.type == "aws_security_group":
         for rule in c.get("ingress") or []:
@@ -121,6 +125,17 @@ def no_world_open_ports(view: ResourceView) -> str | None:
             if port == "*" or not port.isdigit() or int(port) not in WEB_PORTS:
                 return "network security rule allows inbound from anywhere on a non-web port"
     return None
+
+
+INGRESS_TYPES = frozenset(
+    {
+        "aws_security_group",
+        "aws_vpc_security_group_ingress_rule",
+        "aws_security_group_rule",
+        "google_compute_firewall",
+        "azurerm_network_security_rule",
+    }
+)
 
 
 def secret_outputs_are_sensitive(view: OutputView) -> str | None:

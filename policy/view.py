@@ -30,11 +30,15 @@ class ResourceView:
     node: TerraformResource
     stack: TerraformStack
     provider_cache: dict = field(default_factory=dict)
-    """Resolved provider configurations by provider path, shared across views of one stack."""
+    """Resolved provider configurations, default providers and resource types by class, shared
+    across views; every value here costs a round trip to the jsii kernel, so each is fetched once."""
 
     @cached_property
     def type(self) -> str:
-        return self.node.terraform_resource_type
+        key = ("type", type(self.node))
+        if key not in self.provider_cache:
+            self.provider_cache[key] = self.node.terraform_resource_type
+        return self.provider_cache[key]
 
     @cached_property
     def logical_id(self) -> str:
@@ -55,7 +59,7 @@ class ResourceView:
     def siblings(self, rtype: str) -> list[ResourceView]:
         """Other resources of ``rtype`` in the same stack."""
         return [
-            ResourceView(child, self.stack)
+            ResourceView(child, self.stack, self.provider_cache)
             for child in self.stack.node.find_all()
             if isinstance(child, TerraformResource) and child.terraform_resource_type == rtype
         ]
@@ -65,7 +69,9 @@ class ResourceView:
         default provider of its cloud); computed once per stack and provider."""
         provider = self.node.provider
         if provider is None:
-            provider = _default_providers(self.stack).get(self.cloud)
+            if "defaults" not in self.provider_cache:  # one cache per stack: see PolicyAspect
+                self.provider_cache["defaults"] = _default_providers(self.stack)
+            provider = self.provider_cache["defaults"].get(self.cloud)
         if provider is None:
             return {}
         key = provider.node.path
@@ -100,6 +106,6 @@ class OutputView:
     def text(self) -> str:
         return json.dumps(self.rendered.get("value"))
 
-    @property
+    @cached_property
     def sensitive(self) -> bool:
-        return bool(self.rendered.get("sensitive"))
+        return bool(self.node.sensitive)
