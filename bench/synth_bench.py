@@ -2,6 +2,7 @@
 
     make bench                       # 3 runs of each, default federation.yaml
     .venv/bin/python bench/synth_bench.py --runs 5 --spec examples/minimal-aws.yaml
+    .venv/bin/python bench/synth_bench.py --stacks 'aws-*' gke-fl-us azure-data-share
 
 Each run is a fresh ``python main.py synth`` process (as a user runs it). Reports the median
 wall time, the peak resident memory of the Python process and of the largest process in the tree
@@ -93,18 +94,26 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs per variant (default 3)")
     parser.add_argument("--spec", default=str(ROOT / "federation.yaml"), help="spec to synthesize")
     parser.add_argument("--skip-eager", action="store_true", help="measure the lazy import only")
+    parser.add_argument("--stacks", nargs="+", metavar="GLOB", help="synthesize only these stacks (as synth --stacks)")
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as scratch:
         synth = ["synth", "--quiet", "--spec", options.spec, "--out", str(Path(scratch) / "out")]
-        results = {"spec": os.path.relpath(options.spec, ROOT), "runs": options.runs, "cpus": os.cpu_count()}
+        if options.stacks:
+            synth += ["--stacks", *options.stacks]
+        results = {
+            "spec": os.path.relpath(options.spec, ROOT),
+            "stacks": options.stacks or "all",
+            "runs": options.runs,
+            "cpus": os.cpu_count(),
+        }
         results["validate"] = measure("validate", ["validate", "--spec", options.spec], {}, options.runs)
         results["lazy"] = measure("lazy", synth, {"FEDINFRA_EAGER_PROVIDERS": "0"}, options.runs)
         if not options.skip_eager:
             results["eager"] = measure("eager", synth, {"FEDINFRA_EAGER_PROVIDERS": "1"}, options.runs)
             results["speedup"] = results["eager"]["median_s"] / results["lazy"]["median_s"]
 
-    print(f"\nspec {results['spec']}, {options.runs} runs each, {results['cpus']} CPUs")
+    print(f"\nspec {results['spec']}, stacks {results['stacks']}, {options.runs} runs each, {results['cpus']} CPUs")
     print(f"{'variant':<10}{'median':>10}{'Python peak':>14}{'largest process':>18}")
     for variant in ("validate", "lazy", "eager"):
         if variant in results:

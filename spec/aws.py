@@ -9,16 +9,10 @@ from pydantic import AfterValidator, Field
 
 from spec.aws_interconnect import DirectConnectSection, TransitGatewaySection
 from spec.base import NonEmpty, SpecModel, StrictBool, StrictInt, StrictStr, cidr_with_prefix
-from spec.regions import AWS_REGIONS
+from spec.regions import AwsRegionName
 
 # CloudWatch Logs accepts only these retention periods (days).
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)  # fmt: skip
-
-
-def _known_region(value: str) -> str:
-    if value not in AWS_REGIONS:
-        raise ValueError(f"unknown AWS region {value!r}")
-    return value
 
 
 def _retention(value: int) -> int:
@@ -27,7 +21,6 @@ def _retention(value: int) -> int:
     return value
 
 
-AwsRegionName = Annotated[StrictStr, AfterValidator(_known_region)]
 LogRetentionDays = Annotated[StrictInt, AfterValidator(_retention)]
 """Days CloudWatch Logs keeps a log group's events: one of ``LOG_RETENTION_DAYS``."""
 

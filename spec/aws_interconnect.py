@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from spec.base import Cidr, NonEmpty, SpecModel, StrictInt, StrictStr, parse_cidr
-from spec.regions import AWS_REGIONS
+from spec.regions import AwsRegionName
 
 if TYPE_CHECKING:
     from spec.aws import AwsRegion, AwsSection
@@ -71,12 +71,6 @@ def _location(value: str) -> str:
     return value
 
 
-def _known_region(value: str) -> str:
-    if value not in AWS_REGIONS:
-        raise ValueError(f"unknown AWS region {value!r}")
-    return value
-
-
 PrivateAsn = Annotated[StrictInt, AfterValidator(_private_asn)]
 """An ASN for an Amazon-side gateway: private 16-bit or 32-bit range."""
 
@@ -127,7 +121,7 @@ class DirectConnectSection(SpecModel):
     """On-premises networks, routed from every associated VPC to its transit gateway; private, no overlap with the estate."""
     allowed_prefixes: Annotated[tuple[Cidr, ...], NonEmpty] | None = None
     """Prefixes advertised to on-premises, each inside an AWS region CIDR; default: every region's CIDR. At most 6 regions (Direct Connect gateway quota)."""
-    region: Annotated[StrictStr, AfterValidator(_known_region)] | None = None
+    region: AwsRegionName | None = None
     """Region where the connection is requested (must serve `location`); default: the first AWS region."""
     transit_vif: TransitVif | None = None
     """Transit virtual interface on the connection; absent: none."""

@@ -1,5 +1,9 @@
 """Known cloud regions and locations, so a typo fails at validation instead of at deploy time."""
 
+from typing import Annotated
+
+from pydantic import AfterValidator, StrictStr
+
 AWS_REGIONS = frozenset(
     {
         "af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
@@ -41,3 +45,13 @@ AZURE_LOCATIONS = frozenset(
         "westindia", "westus", "westus2", "westus3",
     }
 )  # fmt: skip
+
+
+def _known_aws_region(value: str) -> str:
+    if value not in AWS_REGIONS:
+        raise ValueError(f"unknown AWS region {value!r}")
+    return value
+
+
+AwsRegionName = Annotated[StrictStr, AfterValidator(_known_aws_region)]
+"""A region name from ``AWS_REGIONS``."""
