@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from spec import SpecError, parse_spec
+from spec import parse_spec
 from spec.dns import DNS_NAME_LIMIT, FLOWER_FLEET_PORT, HEALTH_CHECKER_REGIONS
+from tests.spec_helpers import assert_error
 
 FEDERATION = {"name": "fedlearn", "environment": "dev"}
 
@@ -37,20 +38,6 @@ def spec_text(dns: dict | None = None, clusters=DEFAULT_CLUSTERS, gcp: bool = Tr
 
 def health(**fields) -> dict:
     return {"health_check": fields}
-
-
-def errors_of(text: str) -> list[str]:
-    with pytest.raises(SpecError) as caught:
-        parse_spec(text)
-    return caught.value.lines()
-
-
-def assert_error(text: str, path: str, *fragments: str) -> None:
-    lines = errors_of(text)
-    matching = [line for line in lines if line.startswith(f"federation.yaml: {path}: ")]
-    assert matching, f"no error at {path}; got {lines}"
-    for fragment in fragments:
-        assert any(fragment in line for line in matching), f"{fragment!r} not in {matching}"
 
 
 # --- valid specs ------------------------------------------------------------------------------

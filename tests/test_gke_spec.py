@@ -7,8 +7,9 @@ import ipaddress
 import pytest
 import yaml
 
-from spec import SpecError, parse_spec
+from spec import parse_spec
 from spec.gcp import CLUSTER_NAME_LIMIT, ZONES_PER_CLUSTER
+from tests.spec_helpers import assert_error, errors_of
 
 FEDERATION = {"federation": {"name": "fedlearn", "environment": "dev"}}
 
@@ -34,20 +35,6 @@ def spec_text(*clusters: dict, aws: bool = False, federation: dict | None = None
         doc["aws"] = {"regions": [{"name": "us-west-2", "cidr": "10.10.0.0/16"}]}
     doc["gcp"] = {"project": "fl-project-123", "clusters": list(clusters), **section}
     return yaml.safe_dump(doc, sort_keys=False)
-
-
-def errors_of(text: str) -> list[str]:
-    with pytest.raises(SpecError) as caught:
-        parse_spec(text)
-    return caught.value.lines()
-
-
-def assert_error(text: str, path: str, *fragments: str) -> None:
-    lines = errors_of(text)
-    matching = [line for line in lines if line.startswith(f"federation.yaml: {path}: ")]
-    assert matching, f"no error at {path}; got {lines}"
-    for fragment in fragments:
-        assert any(fragment in line for line in matching), f"{fragment!r} not in {matching}"
 
 
 # --- valid specs and derived values ---------------------------------------------------------

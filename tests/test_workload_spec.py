@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from spec import SpecError, parse_spec
+from spec import parse_spec
 from spec.workload import FLOWER_SERVERAPPIO_PORT, FLOWER_VERSION, quantity_value, split_image
+from tests.spec_helpers import assert_error
 
 DIGEST = "sha256:" + "ab" * 32
 CLUSTERS = [
@@ -35,16 +36,6 @@ def spec_text(workload: dict | None = None, *, clusters=None, gcp: bool = True) 
         doc["aws"] = {"regions": [{"name": "us-west-2", "cidr": "10.10.0.0/16"}]}
     doc["workload"] = workload if workload is not None else {}
     return yaml.safe_dump(doc, sort_keys=False)
-
-
-def assert_error(text: str, path: str, *fragments: str) -> None:
-    with pytest.raises(SpecError) as caught:
-        parse_spec(text)
-    lines = caught.value.lines()
-    matching = [line for line in lines if line.startswith(f"federation.yaml: {path}: ")]
-    assert matching, f"no error at {path}; got {lines}"
-    for fragment in fragments:
-        assert any(fragment in line for line in matching), f"{fragment!r} not in {matching}"
 
 
 # --- valid specs and defaults ----------------------------------------------------------------
