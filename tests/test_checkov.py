@@ -87,3 +87,14 @@ def test_every_skip_is_justified():
         text = " ".join(comment)
         assert check_id in text, f"{check_id} is skipped without a comment naming it"
         assert len(text) > 80, f"{check_id} has no written justification"
+
+
+def test_tests_cited_by_skip_justifications_exist():
+    """A skip's reason points at the test asserting the hidden control; that test must exist."""
+    import re
+
+    cited = set(re.findall(r"(tests/[a-z_]+\.py)::([a-z_0-9]+)", (ROOT / ".checkov.yaml").read_text()))
+    assert cited, "skip reasons should name the tests that assert the skipped controls"
+    for path, name in sorted(cited):
+        source = (ROOT / path).read_text()
+        assert re.search(rf"^def {name}\(", source, re.MULTILINE), f"{path}::{name} is cited but does not exist"
