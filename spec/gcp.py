@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from spec.base import Name, NonEmpty, SpecModel, StrictBool, StrictInt, StrictStr, cidr_with_prefix, parse_cidr
-from spec.regions import GCP_REGIONS
+from spec.regions import GcpRegionName
 
 CLUSTER_NAME_LIMIT = 40
 """GKE cluster names are at most 40 characters; the physical name is ``<name>-<environment>-<cluster>``."""
@@ -48,12 +48,6 @@ def _project_id(value: str) -> str:
         )
     if "google" in value:
         raise ValueError(f"{value!r} is not a GCP project ID (project IDs cannot contain 'google')")
-    return value
-
-
-def _known_region(value: str) -> str:
-    if value not in GCP_REGIONS:
-        raise ValueError(f"unknown GCP region {value!r}")
     return value
 
 
@@ -99,7 +93,6 @@ def _rbac_group(value: str) -> str:
 
 
 GcpProjectId = Annotated[StrictStr, AfterValidator(_project_id)]
-GcpRegionName = Annotated[StrictStr, AfterValidator(_known_region)]
 MachineType = Annotated[StrictStr, AfterValidator(_machine_type)]
 MasterCidr = Annotated[StrictStr, AfterValidator(_master_cidr)]
 AuthorizedNetwork = Annotated[StrictStr, AfterValidator(_authorized_network)]

@@ -47,11 +47,18 @@ AZURE_LOCATIONS = frozenset(
 )  # fmt: skip
 
 
-def _known_aws_region(value: str) -> str:
-    if value not in AWS_REGIONS:
-        raise ValueError(f"unknown AWS region {value!r}")
-    return value
+def _member_of(names: frozenset[str], cloud: str):
+    """A validator that accepts only ``names`` (a cloud's known regions)."""
+
+    def check(value: str) -> str:
+        if value not in names:
+            raise ValueError(f"unknown {cloud} region {value!r}")
+        return value
+
+    return check
 
 
-AwsRegionName = Annotated[StrictStr, AfterValidator(_known_aws_region)]
+AwsRegionName = Annotated[StrictStr, AfterValidator(_member_of(AWS_REGIONS, "AWS"))]
 """A region name from ``AWS_REGIONS``."""
+GcpRegionName = Annotated[StrictStr, AfterValidator(_member_of(GCP_REGIONS, "GCP"))]
+"""A region name from ``GCP_REGIONS``."""

@@ -24,6 +24,11 @@ class AwsContext:
         partition = DataAwsPartition(scope, "partition")
         return cls(account_id=identity.account_id, partition=partition.partition, region=region)
 
+    def require_region(self, region: str, construct: str, reason: str) -> None:
+        """Fail at construction when ``construct`` must live in ``region`` and this context is not."""
+        if self.region != region:
+            raise ValueError(f"{construct} needs {reason}; this stack's AWS region is {self.region}")
+
     @property
     def root_arn(self) -> str:
         """The account root principal: the anchor of every key policy."""

@@ -66,11 +66,9 @@ class ZoneSigning(Construct):
         props: ZoneSigningProps,
     ):
         super().__init__(scope, construct_id)
-        if context.region != DNSSEC_REGION:
-            raise ValueError(
-                f"ZoneSigning needs its KMS key in {DNSSEC_REGION} (Route 53 reads KSK keys only there); "
-                f"this stack's AWS region is {context.region}"
-            )
+        context.require_region(
+            DNSSEC_REGION, "ZoneSigning", f"its KMS key in {DNSSEC_REGION} (Route 53 reads KSK keys only there)"
+        )
         self.key = KmsKey(
             self,
             "key",

@@ -58,11 +58,9 @@ class ZoneQueryLogging(Construct):
         props: ZoneQueryLoggingProps,
     ):
         super().__init__(scope, construct_id)
-        if context.region != QUERY_LOG_REGION:
-            raise ValueError(
-                f"ZoneQueryLogging needs {QUERY_LOG_REGION} (Route 53 writes query logs only there); "
-                f"this stack's AWS region is {context.region}"
-            )
+        context.require_region(
+            QUERY_LOG_REGION, "ZoneQueryLogging", f"{QUERY_LOG_REGION} (Route 53 writes query logs only there)"
+        )
         group_arn = (
             f"arn:{context.partition}:logs:{QUERY_LOG_REGION}:{context.account_id}:log-group:{props.log_group_name}"
         )
