@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from fnmatch import fnmatchcase
 
 from policy.view import ResourceView
 
@@ -44,10 +45,11 @@ def _as_list(value) -> list:
 
 
 def _allows_clients(statement: dict) -> bool:
+    """An Allow whose action patterns (IAM wildcards, case-insensitive) cover a client action."""
     if statement.get("Effect") != "Allow":
         return False
-    actions = set(_as_list(statement.get("Action", [])))
-    return bool(actions & (CLIENT_ACTIONS | {"elasticfilesystem:*", "*"}))
+    patterns = [str(p).lower() for p in _as_list(statement.get("Action", []))]
+    return any(fnmatchcase(action.lower(), p) for action in CLIENT_ACTIONS for p in patterns)
 
 
 def efs_policy_allows_clients(view: ResourceView) -> str | None:

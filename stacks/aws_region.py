@@ -147,14 +147,7 @@ class AwsRegionStack(FederationStack):
                 self.data_bucket.regional_domain_name,
                 "Regional domain name of the data bucket (the seed's s3_bucket_url).",
             )
-        S3EndpointPolicy(
-            self,
-            "s3_endpoint_policy",
-            vpc_endpoint_id=self.vpc.s3_endpoint_id,
-            partition=context.partition,
-            region=region.name,
-            bucket_arns=(self.data_bucket.arn, self.data_bucket.log_bucket.arn) if self.data_bucket else (),
-        )
+        self._s3_endpoint_policy(context, region.name)
         if region.shared_filesystem:
             self.file_system = SharedFileSystem(
                 self,
@@ -168,6 +161,17 @@ class AwsRegionStack(FederationStack):
             self.output("efs_id", self.file_system.file_system_id, "ID of the shared EFS file system.")
             self.output("efs_dns_name", self.file_system.dns_name, "DNS name to mount the file system (TLS required).")
             self.output("efs_access_point_id", self.file_system.access_point.id, "EFS access point for training jobs.")
+
+    def _s3_endpoint_policy(self, context: AwsContext, region: str) -> None:
+        """Narrow the site's S3 gateway endpoint to the site's own buckets (and ECR image layers)."""
+        S3EndpointPolicy(
+            self,
+            "s3_endpoint_policy",
+            vpc_endpoint_id=self.vpc.s3_endpoint_id,
+            partition=context.partition,
+            region=region,
+            bucket_arns=(self.data_bucket.arn, self.data_bucket.log_bucket.arn) if self.data_bucket else (),
+        )
 
     def _private_network(self, name: str, aws: AwsSection, peers: Sequence[AwsRegionStack], dx_gateway_id) -> None:
         """Transit gateway, VPC attachment with routes to every other region (and on-premises),

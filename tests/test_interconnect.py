@@ -537,3 +537,20 @@ def test_tags_come_from_the_provider_in_every_new_stack(three):
         assert len(provider) == 1, "one provider per stack; other regions via resource-level region"
         assert provider[0]["default_tags"][0]["tags"]["federation"] == "fedlearn"
     assert refers_to(three.resource(DX_STACK, "aws_dx_transit_virtual_interface"), "aws_dx_gateway")
+
+
+def test_direct_connect_construct_refuses_a_vif_on_an_ordered_port():
+    """The construct guards the rule on its own, for users of the library outside the spec."""
+    from constructs_lib.aws.direct_connect import DirectConnectProps, NewPortProps, TransitVifProps
+
+    vif = TransitVifProps(vlan=100, customer_asn=65000)
+    with pytest.raises(ValueError, match="needs an available connection"):
+        DirectConnectProps(name="x", gateway_asn=64600, new_port=NewPortProps("EqSe2", "1Gbps"), transit_vif=vif)
+    with pytest.raises(ValueError, match="exactly one"):
+        DirectConnectProps(
+            name="x",
+            gateway_asn=64600,
+            existing_connection_id="dxcon-fgab1234",
+            new_port=NewPortProps("EqSe2", "1Gbps"),
+        )
+    assert DirectConnectProps(name="x", gateway_asn=64600, existing_connection_id="dxcon-fgab1234", transit_vif=vif)

@@ -90,6 +90,8 @@ def test_efs_policy_with_only_a_deny_fires(tmp_path):
     [
         ("Allow", ["elasticfilesystem:ClientMount"], False),
         ("Allow", "elasticfilesystem:ClientWrite", False),
+        ("Allow", "elasticfilesystem:Client*", False),
+        ("Allow", "*", False),
         ("Allow", ["elasticfilesystem:DescribeMountTargets"], True),
         ("Deny", ["elasticfilesystem:ClientMount"], True),
     ],
