@@ -6,6 +6,7 @@ import jsii
 from cdktf import Annotations, Aspects, IAspect, TerraformOutput, TerraformResource, TerraformStack
 from constructs import IConstruct
 
+from policy.first_apply import efs_policy_allows_clients, no_vif_on_new_connection
 from policy.rules import (
     encryption_at_rest,
     mandatory_tags,
@@ -35,6 +36,8 @@ class PolicyAspect:
                 "mandatory-tags": mandatory_tags(view, self.required_tags),
                 "encryption-at-rest": encryption_at_rest(view),
                 "no-world-open-ports": no_world_open_ports(view),
+                "no-vif-on-new-connection": no_vif_on_new_connection(view),
+                "efs-policy-allows-clients": efs_policy_allows_clients(view),
             }
         elif isinstance(node, TerraformOutput):
             problems = {"sensitive-outputs": secret_outputs_are_sensitive(OutputView(node, self.stack))}

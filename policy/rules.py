@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from policy.first_apply import efs_policy_allows_clients, no_vif_on_new_connection
 from policy.view import OutputView, ResourceView
 
 WEB_PORTS = frozenset({80, 443})
@@ -151,5 +152,7 @@ RULES = {
     "encryption-at-rest": encryption_at_rest,
     "no-world-open-ports": no_world_open_ports,
     "sensitive-outputs": secret_outputs_are_sensitive,
+    "no-vif-on-new-connection": no_vif_on_new_connection,
+    "efs-policy-allows-clients": efs_policy_allows_clients,
 }
 """Rule name (as shown in ``[policy:<name>]`` errors) -> check; the README lists them."""
