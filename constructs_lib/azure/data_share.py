@@ -15,7 +15,7 @@ from constructs import Construct
 
 from constructs_lib.azure.data_share_account import GovernedDataShareAccount
 from constructs_lib.azure.naming import dataset_name
-from constructs_lib.azure.rbac_wait import DOCUMENTED_WORST_CASE, RolePropagationWait
+from constructs_lib.azure.rbac_wait import DOCUMENTED_WORST_CASE, DURATION, RolePropagationWait
 from constructs_lib.azure.storage import SecureStorageAccount
 
 SHARE_NAME = re.compile(r"^\w{2,90}$")
@@ -83,6 +83,8 @@ class BlobShareProps:
                 raise ValueError(f"dataset name {name!r} must be 2-90 letters, digits, '-' and '_'")
         if len({n.replace("-", "_") for n in names}) != len(names):
             raise ValueError(f"BlobShareProps.datasets map to duplicate dataset names: {names}")
+        if not DURATION.match(self.role_propagation_wait):
+            raise ValueError("BlobShareProps.role_propagation_wait must be a whole number of s or m, e.g. 10m")
 
 
 class BlobShare(Construct):
