@@ -15,7 +15,14 @@ from spec import load_spec
 from spec.loader import resolve_spec_path
 
 OUTDIR_ENV = "CDKTF_OUTDIR"  # set by `cdktf synth` to where it expects the app's output
-PROVIDER_PACKAGES = {"aws": "AWS", "google": "Google", "azurerm": "Azure", "kubernetes": "Kubernetes", "tls": "TLS"}
+PROVIDER_PACKAGES = {
+    "aws": "AWS",
+    "google": "Google",
+    "azurerm": "Azure",
+    "kubernetes": "Kubernetes",
+    "time": "Time",
+    "tls": "TLS",
+}
 
 
 def validate(args) -> int:

@@ -26,6 +26,7 @@ LAZY_PACKAGES = frozenset(
         "cdktf_cdktf_provider_azurerm",
         "cdktf_cdktf_provider_google",
         "cdktf_cdktf_provider_kubernetes",
+        "cdktf_cdktf_provider_time",
         "cdktf_cdktf_provider_tls",
     }
 )

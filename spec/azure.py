@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
+from spec.azure_access import PublicIpRule, SubnetId, Writer, access_issues
 from spec.base import NonEmpty, SpecModel, StrictStr
 from spec.regions import AZURE_LOCATIONS
 
@@ -192,7 +193,9 @@ class Consumer(SpecModel):
 
 class DataShareSpec(SpecModel):
     """A copy-based share with its ``terms`` of use, ``datasets``, optional ``snapshot_schedule``
-    and the ``consumers`` invited to it."""
+    and the ``consumers`` invited to it; ``writers`` may upload into the shared containers from
+    ``allowed_networks`` or ``allowed_subnet_ids`` (by default no one can: Entra ID only, firewall
+    closed to all but trusted Azure services)."""
 
     terms: Text
     """Terms of use consumers must accept."""
@@ -204,10 +207,23 @@ class DataShareSpec(SpecModel):
     """Automatic snapshots; absent: manual only."""
     consumers: tuple[Consumer, ...] = Field(default_factory=tuple)
     """One invitation per consumer."""
+    writers: tuple[Writer, ...] = Field(default_factory=tuple)
+    """Producers allowed to upload into the shared containers (Entra ID sign-in only)."""
+    allowed_networks: tuple[PublicIpRule, ...] = Field(default_factory=tuple)
+    """Public IPv4 addresses or ranges (/16 to /30) the storage firewall admits, e.g. writers' egress."""
+    allowed_subnet_ids: tuple[SubnetId, ...] = Field(default_factory=tuple)
+    """Virtual network subnets (with the `Microsoft.Storage` service endpoint) the firewall admits."""
 
     def issues(self, path: str) -> list[tuple[str, str]]:
-        """Cross-field checks: unique consumers, datasets that do not overlap, expiry after start."""
-        found = []
+        """Cross-field checks: unique consumers, datasets that do not overlap, expiry after start,
+        and the writer and network rules (``spec.azure_access``)."""
+        found = access_issues(
+            self.writers,
+            self.allowed_networks,
+            self.allowed_subnet_ids,
+            {d.container for d in self.datasets},
+            path,
+        )
         seen: dict[str, int] = {}
         for i, consumer in enumerate(self.consumers):
             key = consumer.email.lower()

@@ -11,6 +11,7 @@ from cdktf_cdktf_provider_azurerm.provider import (
     AzurermProviderFeaturesTemplateDeployment,
 )
 from cdktf_cdktf_provider_azurerm.resource_group import ResourceGroup
+from cdktf_cdktf_provider_time.provider import TimeProvider
 from constructs import Construct
 
 from constructs_lib.azure.data_share import BlobDatasetProps, BlobShare, BlobShareProps, SnapshotScheduleProps
@@ -20,6 +21,7 @@ from constructs_lib.azure.log_workspace import LogWorkspace, LogWorkspaceProps
 from constructs_lib.azure.naming import invitation_name, share_name, storage_account_name
 from constructs_lib.azure.storage import SecureStorageAccount, SecureStorageAccountProps
 from constructs_lib.azure.tagging import apply_mandatory_tags
+from constructs_lib.azure.writers import ContainerWriters, WriterProps
 from spec.azure import AzureSection
 from stacks.base import FederationStack
 
@@ -35,9 +37,12 @@ def build(app: Construct, spec, plan, built: dict) -> AzureDataShareStack:
 class AzureDataShareStack(FederationStack):
     """The stack ``azure-data-share``: resource group, Log Analytics workspace, hardened source
     storage with one private container per shared container, the Data Share account and its
-    copy-based share (datasets, snapshot schedule), and one invitation per consumer.
+    copy-based share (datasets, snapshot schedule, created after the reader role has had time to
+    propagate), one invitation per consumer, and container-scoped write access for the spec's
+    writers from the networks it admits.
 
-    Exposes ``account``, ``storage``, ``share`` and ``invitations`` for stacks that build on it.
+    Exposes ``account``, ``storage``, ``share``, ``writers`` and ``invitations`` for stacks that
+    build on it.
     """
 
     def __init__(self, scope: Construct, *, azure: AzureSection, federation, state):
@@ -61,6 +66,8 @@ class AzureDataShareStack(FederationStack):
             storage_use_azuread=True,
             resource_providers_to_register=["Microsoft.DataShare"],
         )
+        # time_sleep: datasets wait for the share identity's new role to take effect.
+        TimeProvider(self, "time")
         apply_mandatory_tags(self, self.tags)
         client = DataAzurermClientConfig(self, "client")
         location = azure.location
@@ -91,7 +98,19 @@ class AzureDataShareStack(FederationStack):
                 containers=tuple(dict.fromkeys(d.container for d in datasets)),
                 log_workspace_id=logs.id,
                 trusted_resource_ids=(self.account.id,),
+                ip_rules=spec.allowed_networks,
+                subnet_ids=spec.allowed_subnet_ids,
             ),
+        )
+        self.writers = ContainerWriters(
+            self,
+            "writers",
+            storage=self.storage,
+            writers=tuple(
+                WriterProps(principal_id=w.principal_id, principal_type=w.principal_type, containers=w.containers)
+                for w in spec.writers
+            ),
+            purpose=f"{name} producer",
         )
         schedule = None
         if spec.snapshot_schedule is not None:
@@ -150,6 +169,12 @@ class AzureDataShareStack(FederationStack):
         self.output("storage_account_name", self.storage.name, "Source storage account holding the shared containers.")
         self.output(
             "storage_account_id", self.storage.id, "ID of the source storage account (scope for uploader roles)."
+        )
+        self.output("blob_endpoint", self.storage.blob_endpoint, "Blob endpoint producers upload to (Entra ID only).")
+        self.output(
+            "container_urls",
+            {c: f"{self.storage.blob_endpoint}{c}" for c in sorted(self.storage.containers)},
+            "URL of each shared container, by name: the destination of uploads.",
         )
         self.output(
             "invitation_names",

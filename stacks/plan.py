@@ -32,7 +32,7 @@ def plan_stacks(spec: FederationSpec) -> list[StackPlan]:
         if spec.workload:
             plans += _workload_plans(spec.gcp)
     if spec.azure:
-        plans.append(StackPlan("azure-data-share", "azure_data_share", "", frozenset({"azurerm"})))
+        plans.append(StackPlan("azure-data-share", "azure_data_share", "", frozenset({"azurerm", "time"})))
     if spec.dns:
         plans.append(StackPlan("dns", "dns", "", frozenset({"aws"}), _aggregator_stacks(spec.gcp)))
     return plans

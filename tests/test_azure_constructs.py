@@ -14,6 +14,7 @@ from constructs_lib.azure.invitation import InvitationProps, invitation_template
 from constructs_lib.azure.naming import dataset_name, invitation_name, share_name, storage_account_name
 from constructs_lib.azure.storage import SecureStorageAccountProps
 from constructs_lib.azure.tagging import apply_mandatory_tags
+from constructs_lib.azure.writers import WriterProps
 
 # --- naming -------------------------------------------------------------------------------------
 
@@ -67,6 +68,11 @@ def storage_props(**changes):
         ({"replication": "LRS"}, "replication must be one of"),
         ({"soft_delete_days": 0}, "soft_delete_days must be between 1 and 365"),
         ({"containers": ("data", "data")}, "lists a container twice"),
+        ({"ip_rules": ("10.1.0.0/24",)}, "is a private range"),
+        ({"ip_rules": ("0.0.0.0/0",)}, "has a prefix Azure Storage rejects"),
+        ({"ip_rules": ("203.0.113.7/32",)}, "has a prefix Azure Storage rejects"),
+        ({"ip_rules": ("203.0.113.6/31",)}, "has a prefix Azure Storage rejects"),
+        ({"ip_rules": ("2001:db8::/48",)}, "is not an IPv4 address or range"),
     ],
 )
 def test_storage_props_reject_insecure_or_invalid_values(changes, message):
@@ -88,6 +94,30 @@ def test_share_props_require_terms_and_valid_name():
         BlobShareProps(name="s_1", terms=" ", datasets=(BlobDatasetProps("labels"),))
     with pytest.raises(ValueError, match="letters, digits and underscores"):
         BlobShareProps(name="my-share", terms="t", datasets=(BlobDatasetProps("labels"),))
+
+
+@pytest.mark.parametrize("wait", ["0s", "10", "10 minutes", "1h", "-5m"])
+def test_share_props_reject_a_wait_that_is_not_seconds_or_minutes(wait):
+    with pytest.raises(ValueError, match="role_propagation_wait"):
+        BlobShareProps(name="s_1", terms="t", datasets=(BlobDatasetProps("labels"),), role_propagation_wait=wait)
+
+
+def test_storage_props_accept_public_addresses_and_ranges():
+    props = storage_props(ip_rules=("203.0.113.0/24", "198.51.100.7"), subnet_ids=("/subscriptions/x/subnets/y",))
+    assert props.ip_rules == ("203.0.113.0/24", "198.51.100.7")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"principal_id": "11111111-2222-3333-4444-55555555555A"}, "lowercase object ID"),
+        ({"principal_id": "alice@example.com"}, "lowercase object ID"),
+        ({"principal_type": "MSI"}, "principal_type must be one of"),
+    ],
+)
+def test_writer_props_reject_invalid_principals(changes, message):
+    with pytest.raises(ValueError, match=message):
+        WriterProps(**{"principal_id": "11111111-2222-3333-4444-555555555555", **changes})
 
 
 def test_schedule_props_reject_unknown_recurrence_and_local_time():

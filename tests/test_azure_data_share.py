@@ -12,6 +12,7 @@ import pytest
 
 from constructs_lib.azure.naming import invitation_name
 from stacks.naming import mandatory_tags
+from stacks.plan import plan_stacks
 from tests.synth_helpers import ref, refers_to
 
 STACK = "azure-data-share"
@@ -225,7 +226,10 @@ def test_one_blob_dataset_per_spec_entry(default_synth, spec_share):
     assert seen == {(d.container, d.folder) for d in spec_share.datasets}
 
 
-def test_reader_role_for_share_identity_precedes_every_dataset(default_synth):
+def test_reader_role_for_share_identity_precedes_every_dataset_after_a_wait(default_synth):
+    """Azure checks the share identity's access when a dataset is created, and a new role
+    assignment takes up to 10 minutes to take effect: datasets wait on a time_sleep that is
+    triggered by the assignment's ID (a re-created assignment waits again)."""
     role_id, role = only(default_synth.resources(STACK, "azurerm_role_assignment"))
     sa_id, _ = storage(default_synth)
     account_id, _ = account(default_synth)
@@ -233,8 +237,17 @@ def test_reader_role_for_share_identity_precedes_every_dataset(default_synth):
     assert role["scope"] == ref("azurerm_storage_account", sa_id)
     assert role["principal_id"] == ref("azurerm_data_share_account", account_id, "identity[0].principal_id")
     assert role["principal_type"] == "ServicePrincipal"
+    sleep_id, sleep = only(default_synth.resources(STACK, "time_sleep"))
+    assert sleep["create_duration"] == "10m"
+    assert list(sleep["triggers"].values()) == [ref("azurerm_role_assignment", role_id)]
+    assert "destroy_duration" not in sleep
     for dataset in default_synth.resources(STACK, "azurerm_data_share_dataset_blob_storage").values():
-        assert f"azurerm_role_assignment.{role_id}" in dataset["depends_on"]
+        assert dataset["depends_on"] == [f"time_sleep.{sleep_id}"]
+
+
+def test_time_provider_is_declared_and_pinned(stack):
+    assert stack["provider"]["time"] == [{}]
+    assert stack["terraform"]["required_providers"]["time"] == {"source": "hashicorp/time", "version": "0.13.1"}
 
 
 # --- invitations --------------------------------------------------------------------------------
@@ -314,6 +327,11 @@ def test_outputs_name_what_consumers_and_operators_need(default_synth, spec_shar
     assert outputs["data_share_name"]["value"] == ref("azurerm_data_share", share_id, "name")
     assert outputs["storage_account_name"]["value"] == ref("azurerm_storage_account", sa_id, "name")
     assert outputs["storage_account_id"]["value"] == ref("azurerm_storage_account", sa_id)
+    endpoint = ref("azurerm_storage_account", sa_id, "primary_blob_endpoint")
+    assert outputs["blob_endpoint"]["value"] == endpoint
+    assert outputs["container_urls"]["value"] == {
+        c: f"{endpoint}{c}" for c in sorted({d.container for d in spec_share.datasets})
+    }
     assert outputs["invitation_names"]["value"] == [invitation_name(c.email) for c in spec_share.consumers]
     assert refers_to(outputs["resource_group_name"]["value"], "azurerm_resource_group")
     assert refers_to(outputs["log_analytics_workspace_id"]["value"], "azurerm_log_analytics_workspace")
@@ -327,7 +345,8 @@ def test_outputs_name_what_consumers_and_operators_need(default_synth, spec_shar
 
 def binding_accepts_tags(rtype: str) -> bool:
     """Read the provider binding (not our aspect) to learn whether ``rtype`` has a tags argument."""
-    module = importlib.import_module(f"cdktf_cdktf_provider_azurerm.{rtype.removeprefix('azurerm_')}")
+    provider, _, name = rtype.partition("_")
+    module = importlib.import_module(f"cdktf_cdktf_provider_{provider}.{name}")
     (cls,) = [c for c in vars(module).values() if inspect.isclass(c) and getattr(c, "TF_RESOURCE_TYPE", None) == rtype]
     return "tags" in inspect.signature(cls.__init__).parameters
 
@@ -414,3 +433,42 @@ def test_azure_provider_is_not_imported_without_an_azure_section(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+# --- plan and provider packages -----------------------------------------------------------------
+
+
+def test_plan_lists_exactly_the_providers_the_stack_declares(default_spec, stack):
+    """The plan decides which provider packages a `synth --stacks` loads before building: it must
+    name every provider the stack's JSON requires (azurerm, and time for the role wait)."""
+    (plan,) = [p for p in plan_stacks(default_spec) if p.name == STACK]
+    assert plan.providers == frozenset(stack["terraform"]["required_providers"]) == {"azurerm", "time"}
+
+
+@pytest.mark.slow
+def test_synth_of_the_share_alone_loads_only_azurerm_and_time_lazily(tmp_path):
+    """`synth --stacks azure-data-share` announces and imports the azurerm and time packages and
+    nothing else; the lazy import also covers time (only the submodules the stack uses load)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import json, sys\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from fedinfra.cli import main\n"
+        f"code = main(['synth', '--stacks', {STACK!r}, '--out', {str(tmp_path / 'out')!r}])\n"
+        "providers = sorted({m.split('.')[0] for m in sys.modules if m.startswith('cdktf_cdktf_provider_')})\n"
+        "time = sorted(m for m in sys.modules if m.startswith('cdktf_cdktf_provider_time.'))\n"
+        "print(json.dumps({'code': code, 'providers': providers, 'time': time}))\n"
+    )
+    result = subprocess.run([sys.executable, str(probe)], capture_output=True, text=True, check=False, timeout=600)
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["code"] == 0, result.stderr[-2000:]
+    assert "synthesizing 1 stacks; loading providers: Azure, Time ..." in result.stderr
+    assert report["providers"] == ["cdktf_cdktf_provider_azurerm", "cdktf_cdktf_provider_time"]
+    loaded = {m.split(".")[1] for m in report["time"]}
+    assert {"provider", "sleep"} <= loaded
+    assert not loaded & {"offset", "rotating", "static_resource"}, "the lazy import should skip unused resources"

@@ -15,6 +15,7 @@ from constructs import Construct
 
 from constructs_lib.azure.data_share_account import GovernedDataShareAccount
 from constructs_lib.azure.naming import dataset_name
+from constructs_lib.azure.rbac_wait import DOCUMENTED_WORST_CASE, DURATION, RolePropagationWait
 from constructs_lib.azure.storage import SecureStorageAccount
 
 SHARE_NAME = re.compile(r"^\w{2,90}$")
@@ -58,13 +59,16 @@ class SnapshotScheduleProps:
 class BlobShareProps:
     """``name`` 2-90 letters, digits and underscores; ``terms`` of use consumers must accept;
     one dataset per entry of ``datasets`` (their derived names must differ); an optional
-    ``schedule`` for recurring snapshots (without one, snapshots are taken on demand)."""
+    ``schedule`` for recurring snapshots (without one, snapshots are taken on demand);
+    ``role_propagation_wait`` is how long datasets wait after the reader role is assigned
+    (default 10m, Azure's documented worst case; see ``rbac_wait``)."""
 
     name: str
     terms: str
     datasets: tuple[BlobDatasetProps, ...]
     description: str | None = None
     schedule: SnapshotScheduleProps | None = None
+    role_propagation_wait: str = DOCUMENTED_WORST_CASE
 
     def __post_init__(self):
         if not SHARE_NAME.match(self.name):
@@ -79,15 +83,19 @@ class BlobShareProps:
                 raise ValueError(f"dataset name {name!r} must be 2-90 letters, digits, '-' and '_'")
         if len({n.replace("-", "_") for n in names}) != len(names):
             raise ValueError(f"BlobShareProps.datasets map to duplicate dataset names: {names}")
+        if not DURATION.match(self.role_propagation_wait):
+            raise ValueError("BlobShareProps.role_propagation_wait must be a whole number of s or m, e.g. 10m")
 
 
 class BlobShare(Construct):
     """A CopyBased share in ``account`` over containers of ``storage``.
 
-    The account's identity gets Storage Blob Data Reader on the storage account, and every
-    dataset ``depends_on`` that role assignment: Azure validates the identity's access when a
-    dataset is created and rejects it otherwise. ``subscription_id`` is the storage account's
-    subscription (a token from ``azurerm_client_config`` is fine).
+    The account's identity gets Storage Blob Data Reader on the storage account. Azure validates
+    the identity's access when a dataset is created and rejects it otherwise, and a new role
+    assignment takes minutes to take effect, so every dataset ``depends_on`` a ``time_sleep``
+    (``propagation``) triggered by that assignment's ID: the first apply waits once, then creates
+    the datasets. The stack must declare the ``time`` provider. ``subscription_id`` is the storage
+    account's subscription (a token from ``azurerm_client_config`` is fine).
     """
 
     def __init__(
@@ -132,6 +140,12 @@ class BlobShare(Construct):
             skip_service_principal_aad_check=True,
             description=f"Data Share {props.name} reads the blobs it shares",
         )
+        self.propagation = RolePropagationWait(
+            self,
+            "reader_role_propagation",
+            assignments={"reader_role_assignment_id": self.reader_role.id},
+            duration=props.role_propagation_wait,
+        )
         self.datasets = {}
         for dataset in props.datasets:
             self.datasets[dataset.name] = DataShareDatasetBlobStorage(
@@ -146,7 +160,7 @@ class BlobShare(Construct):
                     resource_group_name=resource_group_name,
                     subscription_id=subscription_id,
                 ),
-                depends_on=[self.reader_role],
+                depends_on=[self.propagation.sleep],
             )
 
     @property

@@ -3,6 +3,7 @@ services (such as Data Share) read with their managed identities."""
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 
 from cdktf import Token
@@ -27,6 +28,7 @@ from constructs import Construct
 from constructs_lib.azure.diagnostics import diagnostic_logs
 from constructs_lib.azure.naming import STORAGE_ACCOUNT_NAME
 
+RFC1918 = tuple(ipaddress.IPv4Network(b) for b in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 GEO_REDUNDANT = frozenset({"GRS", "RAGRS", "GZRS", "RAGZRS"})
 STORAGE_LOG_CATEGORIES = ("StorageRead", "StorageWrite", "StorageDelete")
 
@@ -39,7 +41,10 @@ class SecureStorageAccountProps:
     old blob versions are deleted after ``version_retention_days`` (default 90) and the change feed
     is kept ``change_feed_days`` (default 90). ``trusted_resource_ids`` are Azure resource
     instances (e.g. a Data Share account) let through the firewall by resource-instance rules;
-    trusted Azure services are let through in any case, but only act with an explicit role."""
+    trusted Azure services are let through in any case, but only act with an explicit role.
+    ``ip_rules`` (public IPv4 addresses or ranges, no RFC 1918, no /31 or /32) and ``subnet_ids``
+    (subnets with the Microsoft.Storage service endpoint) are the only other networks admitted;
+    both default to none. Admitted clients still need an Entra ID role: there are no keys."""
 
     name: str
     resource_group_name: str
@@ -51,6 +56,8 @@ class SecureStorageAccountProps:
     version_retention_days: int = 90
     change_feed_days: int = 90
     trusted_resource_ids: tuple[str, ...] = field(default_factory=tuple)
+    ip_rules: tuple[str, ...] = field(default_factory=tuple)
+    subnet_ids: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self):
         if not Token.is_unresolved(self.name) and not STORAGE_ACCOUNT_NAME.match(self.name):
@@ -63,13 +70,29 @@ class SecureStorageAccountProps:
             raise ValueError("SecureStorageAccountProps retention periods must be at least 1 day")
         if len(set(self.containers)) != len(self.containers):
             raise ValueError("SecureStorageAccountProps.containers lists a container twice")
+        for rule in self.ip_rules:
+            _check_ip_rule(rule)
+
+
+def _check_ip_rule(rule: str) -> None:
+    """What Azure Storage accepts in ``ip_rules``: IPv4 only, no private (RFC 1918) ranges, /31
+    and /32 written as bare addresses, and never the whole internet."""
+    try:
+        network = ipaddress.IPv4Network(rule)
+    except ValueError:
+        raise ValueError(f"SecureStorageAccountProps.ip_rules: {rule!r} is not an IPv4 address or range") from None
+    if network.prefixlen in (0, 31) or ("/" in rule and network.prefixlen == 32):
+        raise ValueError(f"SecureStorageAccountProps.ip_rules: {rule!r} has a prefix Azure Storage rejects")
+    if any(network.overlaps(block) for block in RFC1918):
+        raise ValueError(f"SecureStorageAccountProps.ip_rules: {rule!r} is a private range; use subnet_ids")
 
 
 class SecureStorageAccount(Construct):
     """StorageV2, geo-redundant, TLS 1.2+ over HTTPS only, infrastructure (double) encryption,
     no anonymous blob access, no shared-key or SAS-by-key access (Entra ID only, which also makes
     OAuth the portal default), no local users or SFTP, no cross-tenant replication; firewall
-    default deny with the Azure-services bypass; blob versioning, change feed and soft delete
+    default deny with the Azure-services bypass (plus the ``ip_rules`` and ``subnet_ids`` given);
+    blob versioning, change feed and soft delete
     for blobs and containers; old versions expire; read/write/delete logs of the blob and queue
     services go to Log Analytics.
 
@@ -102,6 +125,8 @@ class SecureStorageAccount(Construct):
             network_rules=StorageAccountNetworkRules(
                 default_action="Deny",
                 bypass=["AzureServices"],
+                ip_rules=list(props.ip_rules) or None,
+                virtual_network_subnet_ids=list(props.subnet_ids) or None,
                 private_link_access=[
                     StorageAccountNetworkRulesPrivateLinkAccess(endpoint_resource_id=resource_id)
                     for resource_id in props.trusted_resource_ids
@@ -162,3 +187,8 @@ class SecureStorageAccount(Construct):
     @property
     def name(self) -> str:
         return self.account.name
+
+    @property
+    def blob_endpoint(self) -> str:
+        """``https://<name>.blob.core.windows.net/``: where producers upload with Entra ID."""
+        return self.account.primary_blob_endpoint
