@@ -18,8 +18,8 @@ from constructs import Construct
 PORTS_PER_NAT_IP = 64_512
 """Source ports Cloud NAT can hand out per external address (1024-65535)."""
 MIN_NAT_IPS = 2
-"""Never fewer than two: one address's worth of headroom for node surges (surge upgrades and
-create-before-destroy pool replacements double the node count for a while) and for raising
+"""Never fewer than two: one address's worth of headroom for node surges (surge upgrades add a
+node; a create-before-destroy pool replacement doubles the nodes for a while) and for raising
 ``min_ports_per_vm`` later, without waiting for an address change that partners must re-allow."""
 
 
