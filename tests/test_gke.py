@@ -607,3 +607,28 @@ def test_rbac_security_group_enables_google_groups(three):
 def test_gcp_only_spec_has_no_aws_stacks(three):
     _, out = three
     assert not [name for name in out.stack_names() if name.startswith("aws-")]
+
+
+def test_private_endpoint_clusters_still_take_workloads_through_the_dns_endpoint(synth):
+    """``private_endpoint: true`` closes the public IP endpoint; the workload stacks still deploy,
+    because their kubernetes providers use each cluster's DNS endpoint (synth also runs the
+    ``kubernetes-via-iam-endpoint`` and ``gke-control-plane-access`` policies, which would fail it)."""
+    from tests.conftest import DEFAULT_SPEC
+
+    doc = yaml.safe_load(DEFAULT_SPEC.read_text())
+    for cluster in doc["gcp"]["clusters"]:
+        cluster["private_endpoint"] = True
+    out = synth(yaml.safe_dump({key: doc[key] for key in ("federation", "gcp", "workload")}))
+    for cluster in doc["gcp"]["clusters"]:
+        gke, workload = f"gke-{cluster['name']}", f"workload-{cluster['name']}"
+        cluster_id, config = only(out.resources(gke, CLUSTER))
+        assert config["private_cluster_config"]["enable_private_endpoint"] is True
+        assert config["control_plane_endpoints_config"]["dns_endpoint_config"]["allow_external_traffic"] is True
+        (provider,) = out.stack(workload)["provider"]["kubernetes"]
+        output = re.fullmatch(
+            rf"https://\$\{{data\.{REMOTE_STATE}\.cross-stack-reference-input-{gke}\.outputs\.([\w-]+)\}}",
+            provider["host"],
+        )
+        assert output, provider["host"]
+        assert out.outputs(gke)[output.group(1)]["value"] == ref(CLUSTER, cluster_id, DNS_ENDPOINT)
+        assert "cluster_ca_certificate" not in provider
