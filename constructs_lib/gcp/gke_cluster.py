@@ -84,12 +84,12 @@ class PrivateGkeClusterProps:
     """``name``, ``project`` and ``region`` of the cluster; ``master_cidr`` the /28 of the control
     plane; ``authorized_networks`` the only sources that may reach the API's IP endpoints (never
     0.0.0.0/0); ``private_endpoint`` turns the public IP endpoint off (default False: public IP
-    endpoint, restricted to the authorized networks). Either way the DNS-based endpoint is on, and
-    it admits only callers with ``container.clusters.connect`` in IAM; ``release_channel`` (default REGULAR) drives every
-    version; ``deletion_protection`` (default True) makes Terraform refuse to destroy the cluster;
-    ``labels`` cluster-specific resource labels (provider default labels come on top);
-    ``rbac_security_group`` enables Google Groups for RBAC; the maintenance window is a recurring
-    RFC 5545 rule (default: weekends 02:00-08:00 UTC)."""
+    endpoint, restricted to the authorized networks). Either way the DNS-based endpoint is on,
+    and it admits only callers with ``container.clusters.connect`` in IAM; ``release_channel``
+    (default REGULAR) drives every version; ``deletion_protection`` (default True) makes
+    Terraform refuse to destroy the cluster; ``labels`` cluster-specific resource labels (provider
+    default labels come on top); ``rbac_security_group`` enables Google Groups for RBAC; the
+    maintenance window is a recurring RFC 5545 rule (default: weekends 02:00-08:00 UTC)."""
 
     name: str
     project: str
@@ -127,10 +127,11 @@ class PrivateGkeCluster(Construct):
     every request needs an IAM principal with ``container.clusters.connect`` and a Google OAuth
     token, whatever its source address) for deployers and operators anywhere, and the IP
     endpoints, open only to the authorized networks (Google's public ranges excluded; the public
-    one off with ``private_endpoint``) for the nodes. Workload Identity with the GKE metadata server, shielded
-    nodes with secure boot, Dataplane V2 (built-in network policy), release channel, no client
-    certificate and no legacy ABAC, Binary Authorization enforcing the project policy, intranode
-    visibility (pod-to-pod flows reach VPC flow logs), system and workload logs, managed Prometheus.
+    one off with ``private_endpoint``) for the nodes. Workload Identity with the GKE metadata
+    server, shielded nodes with secure boot, Dataplane V2 (built-in network policy), release
+    channel, no client certificate and no legacy ABAC, Binary Authorization enforcing the project
+    policy, intranode visibility (pod-to-pod flows reach VPC flow logs), system and workload logs,
+    managed Prometheus.
 
     The default node pool exists only while the cluster is created (hardened the same way, then
     removed); the real pool is a separate resource, so it can change without touching the cluster.
