@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import jsii
-from cdktf import Annotations, Aspects, IAspect, TerraformOutput, TerraformResource, TerraformStack
+from cdktf import Annotations, Aspects, IAspect, TerraformOutput, TerraformProvider, TerraformResource, TerraformStack
 from constructs import IConstruct
 
 from policy.first_apply import efs_policy_allows_clients, no_vif_on_new_connection
+from policy.gke_access import gke_control_plane_access, kubernetes_provider_problem
 from policy.rules import (
     encryption_at_rest,
     mandatory_tags,
     no_world_open_ports,
     secret_outputs_are_sensitive,
 )
-from policy.view import OutputView, ResourceView
+from policy.view import OutputView, ResourceView, provider_config
 
 
 @jsii.implements(IAspect)
@@ -38,7 +39,11 @@ class PolicyAspect:
                 "no-world-open-ports": no_world_open_ports(view),
                 "no-vif-on-new-connection": no_vif_on_new_connection(view),
                 "efs-policy-allows-clients": efs_policy_allows_clients(view),
+                "gke-control-plane-access": gke_control_plane_access(view),
             }
+        elif isinstance(node, TerraformProvider) and node.terraform_resource_type == "kubernetes":
+            config = provider_config(self.stack, node)
+            problems = {"kubernetes-via-iam-endpoint": kubernetes_provider_problem(config)}
         elif isinstance(node, TerraformOutput):
             problems = {"sensitive-outputs": secret_outputs_are_sensitive(OutputView(node, self.stack))}
         else:

@@ -3,7 +3,6 @@ primary and secondary), training client and Job, and the NetworkPolicies around 
 
 from __future__ import annotations
 
-from cdktf import Fn
 from cdktf_cdktf_provider_google.data_google_client_config import DataGoogleClientConfig
 from cdktf_cdktf_provider_google.provider import GoogleProvider
 from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider
@@ -93,13 +92,10 @@ class WorkloadStack(FederationStack):
         super().__init__(scope, workload_stack_name(cluster.name), federation=federation, state=state)
         GoogleProvider(self, "google", project=gke.project, region=gke.location, default_labels=self.tags)
         client_config = DataGoogleClientConfig(self, "client_config")
-        KubernetesProvider(
-            self,
-            "kubernetes",
-            host=f"https://{gke.endpoint}",
-            cluster_ca_certificate=Fn.base64decode(gke.ca_certificate),
-            token=client_config.access_token,
-        )
+        # The cluster's DNS endpoint: reachable from wherever the deployer runs, authorized by IAM
+        # (container.clusters.connect) on the deployer's Google token. Its certificate comes from
+        # a public CA, so no cluster_ca_certificate: the cluster CA signs only the IP endpoints.
+        KubernetesProvider(self, "kubernetes", host=f"https://{gke.dns_endpoint}", token=client_config.access_token)
         agg = workload.aggregator
         self.aggregator_address = f"{aggregator_host}:{agg.fleet_port}"
 
