@@ -113,4 +113,4 @@ class AwsSection(SpecModel):
     direct_connect: DirectConnectSection | None = None
     """On-premises over Direct Connect; requires `transit_gateway`; absent: none."""
     member: AwsMemberSettings = Field(default_factory=AwsMemberSettings)
-    """How member sites (`regions[].federation_member`) run their SuperNode: Fargate size, image credential, data write access."""
+    """How member sites (`regions[].federation_member`) run their SuperNode: Fargate size, image credential."""

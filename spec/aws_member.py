@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator
 
-from spec.base import SpecModel, StrictBool, StrictInt, StrictStr
+from spec.base import SpecModel, StrictInt, StrictStr
 
 # Fargate task sizes: CPU units -> (lowest memory MiB, highest memory MiB, step MiB).
 FARGATE_SIZES = {
@@ -53,8 +53,8 @@ CredentialSecretName = Annotated[StrictStr, AfterValidator(_credential_secret)]
 
 class AwsMemberSettings(SpecModel):
     """Settings shared by every AWS site that is a federation member: the Fargate task size of
-    its SuperNode (``cpu`` units and ``memory`` MiB, a combination Fargate accepts), whether its
-    ClientApp may write to the site's file system, and the Secrets Manager secret (created by you,
+    its SuperNode (``cpu`` units and ``memory`` MiB, a combination Fargate accepts) and the Secrets
+    Manager secret (created by you,
     name starting ``ecr-pullthroughcache/``, holding ``username`` and ``accessToken`` of a Docker
     Hub account) that the ECR pull-through cache uses to fetch the pinned ``flwr/*`` images."""
 
@@ -64,8 +64,6 @@ class AwsMemberSettings(SpecModel):
     """Fargate task memory in MiB; a size Fargate accepts with `cpu` (e.g. 2048-8192 for 1024)."""
     docker_hub_credential_secret: CredentialSecretName = "ecr-pullthroughcache/docker-hub"  # noqa: S105 (a name)
     """Existing Secrets Manager secret (same name in every member region) with the Docker Hub `username` and `accessToken` the ECR pull-through cache uses."""
-    data_writable: StrictBool = False
-    """Mount the site's file system read-write into the ClientApp executor (default read-only)."""
 
     def issues(self, path: str) -> list[tuple[str, str]]:
         """Cross-field check: ``memory`` is a size Fargate accepts with ``cpu``."""

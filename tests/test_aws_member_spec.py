@@ -57,7 +57,6 @@ def test_membership_defaults_to_on_for_data_sites_of_a_workload_spec(site, workl
 def test_member_settings_default_to_a_valid_fargate_size_read_only_data():
     settings = parse_spec(spec_text(region())).aws.member
     assert settings.memory in fargate_memory_choices(settings.cpu)
-    assert settings.data_writable is False
     assert settings.docker_hub_credential_secret.startswith("ecr-pullthroughcache/")
 
 
@@ -90,7 +89,7 @@ def test_member_without_workload_is_refused():
         ({"cpu": 256, "memory": 4096}, "aws.member.memory", "use one of 512, 1024, 2048"),
         ({"cpu": 300}, "aws.member.cpu", "256"),
         ({"docker_hub_credential_secret": "dockerhub"}, "aws.member.docker_hub_credential_secret", "must start with"),
-        ({"data_writable": "yes"}, "aws.member.data_writable", "boolean"),
+        ({"memory": "4Gi"}, "aws.member.memory", "integer"),
     ],
 )
 def test_bad_member_settings(member, path, fragment):
