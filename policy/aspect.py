@@ -7,6 +7,7 @@ from cdktf import Annotations, Aspects, IAspect, TerraformOutput, TerraformProvi
 from constructs import IConstruct
 
 from policy.gke_access import gke_control_plane_access, kubernetes_provider_problem
+from policy.first_apply import efs_policy_allows_clients, no_vif_on_new_connection
 from policy.rules import (
     encryption_at_rest,
     mandatory_tags,
@@ -37,6 +38,8 @@ class PolicyAspect:
                 "encryption-at-rest": encryption_at_rest(view),
                 "no-world-open-ports": no_world_open_ports(view),
                 "gke-control-plane-access": gke_control_plane_access(view),
+                "no-vif-on-new-connection": no_vif_on_new_connection(view),
+                "efs-policy-allows-clients": efs_policy_allows_clients(view),
             }
         elif isinstance(node, TerraformProvider) and node.terraform_resource_type == "kubernetes":
             config = provider_config(self.stack, node)

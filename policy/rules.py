@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from policy.gke_access import gke_control_plane_access, kubernetes_provider_problem
+from policy.first_apply import efs_policy_allows_clients, no_vif_on_new_connection
 from policy.view import OutputView, ResourceView
 
 WEB_PORTS = frozenset({80, 443})
@@ -154,5 +155,7 @@ RULES = {
     "sensitive-outputs": secret_outputs_are_sensitive,
     "gke-control-plane-access": gke_control_plane_access,
     "kubernetes-via-iam-endpoint": kubernetes_provider_problem,
+    "no-vif-on-new-connection": no_vif_on_new_connection,
+    "efs-policy-allows-clients": efs_policy_allows_clients,
 }
 """Rule name (as shown in ``[policy:<name>]`` errors) -> check; the README lists them."""

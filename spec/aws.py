@@ -3,6 +3,7 @@ private interconnect between them (``spec.aws_interconnect``)."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
@@ -25,6 +26,21 @@ def _retention(value: int) -> int:
 
 LogRetentionDays = Annotated[StrictInt, AfterValidator(_retention)]
 """Days CloudWatch Logs keeps a log group's events: one of ``LOG_RETENTION_DAYS``."""
+
+_ROLE_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:iam::\d{12}:role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
+
+
+def _role_arn(value: str) -> str:
+    if not _ROLE_ARN.match(value):
+        raise ValueError(
+            f"{value!r} is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<path/>name; "
+            "not a user, not an assumed-role session)"
+        )
+    return value
+
+
+RoleArn = Annotated[StrictStr, AfterValidator(_role_arn)]
+"""An IAM role ARN, matched by ``aws:PrincipalArn`` for every session of the role."""
 
 
 # Regions whose zone letters are not simply a, b, c: the defaults below are the ones that exist.
@@ -114,3 +130,7 @@ class AwsSection(SpecModel):
     """On-premises over Direct Connect; requires `transit_gateway`; absent: none."""
     member: AwsMemberSettings = Field(default_factory=AwsMemberSettings)
     """How member sites (`regions[].federation_member`) run their SuperNode: Fargate size, image credential."""
+    data_admin_role_arns: tuple[RoleArn, ...] = ()
+    """IAM roles that may read, write and delete data-bucket objects from outside the site's VPC (e.g. to load data, or to empty a bucket before destroy); everyone else only through the site's S3 endpoint."""
+    force_destroy_buckets: StrictBool = False
+    """Dangerous: `destroy` deletes every object version of the data and log buckets with them (emptying a data bucket needs a data admin role)."""

@@ -8,6 +8,7 @@ Direct Connect) are computed here, once, so stacks never re-derive them.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -104,17 +105,77 @@ class TransitVif(SpecModel):
     """`8500` enables jumbo frames."""
 
 
-class DirectConnectSection(SpecModel):
-    """A dedicated Direct Connect connection at ``location`` (requested in ``region``, default the
-    first AWS region), a Direct Connect gateway, and an association with the transit gateway of
-    every region that one of ``allowed_prefixes`` falls in (default: all region CIDRs). VPC route
-    tables send ``on_premises_cidrs`` to their transit gateway; the transit gateways learn the
-    on-premises routes over BGP."""
+CONNECTION_ID = re.compile(r"^dxcon-[a-z0-9]{8,17}$")
+"""A Direct Connect connection ID as AWS prints it (``dxcon-fgabc123``; dedicated or hosted)."""
 
-    location: Annotated[StrictStr, AfterValidator(_location)]
-    """Direct Connect location code, e.g. `EqSe2`."""
-    bandwidth: Annotated[StrictStr, AfterValidator(_bandwidth)]
-    """Dedicated port speed: `1Gbps`, `10Gbps`, `100Gbps` or `400Gbps`."""
+PHASES = (
+    "a transit VIF needs an available connection; apply with connection.status: ordered (the port), "
+    "complete the LOA-CFA cross-connect until AWS reports the connection available, "
+    "then set connection.status: available and apply again"
+)
+"""The two-phase flow of a new port, as ``validate`` explains it."""
+
+
+def _connection_id(value: str) -> str:
+    if not CONNECTION_ID.match(value):
+        raise ValueError(
+            f"{value!r} is not a Direct Connect connection ID (dxcon- followed by 8-17 lowercase letters or digits)"
+        )
+    return value
+
+
+class DxConnection(SpecModel):
+    """The physical link, in one of two forms. An existing connection (dedicated, or hosted and
+    ordered through a partner, confirmed in this account): ``id``. A new dedicated port ordered by
+    this estate: ``location`` and ``bandwidth``, with ``status`` saying where the order stands:
+    ``ordered`` (default; AWS still waits for the LOA-CFA cross-connect, so no virtual interface
+    can exist yet) or ``available`` (AWS reports the port up; a transit VIF may now be declared)."""
+
+    id: Annotated[StrictStr, AfterValidator(_connection_id)] | None = None
+    """Existing connection (dedicated or hosted), e.g. `dxcon-fgabc123`, in state available; excludes `location`, `bandwidth`, `status`."""
+    location: Annotated[StrictStr, AfterValidator(_location)] | None = None
+    """New dedicated port: Direct Connect location code, e.g. `EqSe2`."""
+    bandwidth: Annotated[StrictStr, AfterValidator(_bandwidth)] | None = None
+    """New dedicated port speed: `1Gbps`, `10Gbps`, `100Gbps` or `400Gbps`."""
+    status: Literal["ordered", "available"] | None = None
+    """New port only: `ordered` (default: port requested, LOA-CFA cross-connect pending) or `available` (AWS reports it up; a transit VIF may be declared)."""
+
+    @property
+    def existing(self) -> bool:
+        """Whether the connection is an existing one given by ``id`` (not created here)."""
+        return self.id is not None
+
+    @property
+    def available(self) -> bool:
+        """Whether a virtual interface may be declared on the connection: an existing connection
+        is taken as available; a new port only once the spec says so."""
+        return self.existing or self.status == "available"
+
+    def issues(self, path: str) -> list[tuple[str, str]]:
+        """Cross-field rules of the two forms."""
+        if self.id is not None:
+            extra = [key for key in ("location", "bandwidth", "status") if getattr(self, key) is not None]
+            return [
+                (f"{path}.{key}", "an existing connection (id) is already placed and up; remove this key or id")
+                for key in extra
+            ]
+        return [
+            (f"{path}.{key}", f"a new port needs {key} (or give the id of an existing connection)")
+            for key in ("location", "bandwidth")
+            if getattr(self, key) is None
+        ]
+
+
+class DirectConnectSection(SpecModel):
+    """A Direct Connect connection (an existing one by ID, or a new dedicated port ordered at a
+    location, in ``region``, default the first AWS region), a Direct Connect gateway, and an
+    association with the transit gateway of every region that one of ``allowed_prefixes`` falls in
+    (default: all region CIDRs). VPC route tables send ``on_premises_cidrs`` to their transit
+    gateway; the transit gateways learn the on-premises routes over BGP once a transit VIF is up.
+    The gateway and its associations need no port, so they are created in the first apply."""
+
+    connection: DxConnection
+    """The physical link: `{id: dxcon-...}` for an existing (dedicated or hosted) connection, or `{location, bandwidth, status}` for a new dedicated port."""
     gateway_asn: PrivateAsn
     """Private ASN of the Direct Connect gateway; differs from every transit-gateway ASN."""
     on_premises_cidrs: Annotated[tuple[Cidr, ...], NonEmpty]
@@ -122,9 +183,9 @@ class DirectConnectSection(SpecModel):
     allowed_prefixes: Annotated[tuple[Cidr, ...], NonEmpty] | None = None
     """Prefixes advertised to on-premises, each inside an AWS region CIDR; default: every region's CIDR. At most 6 regions (Direct Connect gateway quota)."""
     region: AwsRegionName | None = None
-    """Region where the connection is requested (must serve `location`); default: the first AWS region."""
+    """Region of the connection (a new port is requested there; it must serve the location); default: the first AWS region."""
     transit_vif: TransitVif | None = None
-    """Transit virtual interface on the connection; absent: none."""
+    """Transit virtual interface on the connection; needs an existing connection or a new port with `status: available`; absent: none."""
 
     def connection_region(self, regions: Sequence[AwsRegion]) -> str:
         """Where the connection is requested: ``region``, else the first (home) region."""
@@ -205,7 +266,9 @@ def _transit_gateway_issues(tgw: TransitGatewaySection, regions) -> tuple[list[t
 
 
 def _direct_connect_issues(dx: DirectConnectSection, regions, tgw_asns: dict[str, int]) -> list[tuple[str, str]]:
-    issues = []
+    issues = dx.connection.issues("aws.direct_connect.connection")
+    if dx.transit_vif is not None and not dx.connection.available:
+        issues.append(("aws.direct_connect.transit_vif", PHASES))
     by_asn = {asn: name for name, asn in tgw_asns.items()}
     if dx.gateway_asn in by_asn:
         issues.append(

@@ -1,5 +1,10 @@
 """The physical on-premises link: Direct Connect connection, gateway and transit VIF.
 
+A new port is deployed in two phases (spec ``connection.status``): ``ordered`` creates the port
+order, the gateway and (from the region stacks) its transit-gateway associations, none of which
+needs the port up; ``available`` (after the LOA-CFA cross-connect) adds the transit VIF. An
+existing connection (``connection.id``) is not managed here; its VIF is declared at once.
+
 Its own stack because its lifecycle is not any region's: a dedicated port takes weeks to
 provision (LOA, cross-connect) and is rarely touched afterwards, so it should not be re-planned
 with every data-site change, nor be at risk when a region is removed. The Direct Connect gateway
@@ -11,7 +16,7 @@ from __future__ import annotations
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct
 
-from constructs_lib.aws.direct_connect import DirectConnect, DirectConnectProps, TransitVifProps
+from constructs_lib.aws.direct_connect import DirectConnect, DirectConnectProps, NewPortProps, TransitVifProps
 from spec.aws import AwsSection
 from stacks.base import FederationStack
 
@@ -32,28 +37,32 @@ class AwsDirectConnectStack(FederationStack):
         dx = aws.direct_connect
         self.region = dx.connection_region(aws.regions)
         AwsProvider(self, "aws", region=self.region, default_tags=[AwsProviderDefaultTags(tags=self.tags)])
-        vif = dx.transit_vif
+        vif, link = dx.transit_vif, dx.connection
+        new_port = None
+        if not link.existing:
+            new_port = NewPortProps(location=link.location, bandwidth=link.bandwidth, available=link.available)
         self.direct_connect = DirectConnect(
             self,
             "direct_connect",
             props=DirectConnectProps(
-                name=f"{self.prefix}-{dx.location.lower()}",
-                location=dx.location,
-                bandwidth=dx.bandwidth,
+                name=f"{self.prefix}-{link.location.lower()}" if new_port else f"{self.prefix}-dx",
                 gateway_asn=dx.gateway_asn,
+                existing_connection_id=link.id,
+                new_port=new_port,
                 transit_vif=TransitVifProps(vlan=vif.vlan, customer_asn=vif.customer_asn, mtu=vif.mtu) if vif else None,
             ),
         )
         self.output(
             "dx_connection_id",
             self.direct_connect.connection_id,
-            "ID of the dedicated Direct Connect connection (request the LOA-CFA for it).",
+            "ID of the Direct Connect connection (a new port: download its LOA-CFA for the cross-connect).",
         )
-        self.output(
-            "dx_connection_aws_device",
-            self.direct_connect.connection.aws_device,
-            "AWS device the connection terminates on.",
-        )
+        if self.direct_connect.connection is not None:
+            self.output(
+                "dx_connection_aws_device",
+                self.direct_connect.connection.aws_device,
+                "AWS device the connection terminates on.",
+            )
         self.output(
             "dx_gateway_id",
             self.direct_connect.gateway_id,

@@ -15,6 +15,7 @@ from constructs_lib.aws.direct_connect import DxTransitGatewayAssociation, DxTra
 from constructs_lib.aws.flow_logs import FlowLogsProps, VpcFlowLogs
 from constructs_lib.aws.kms import EncryptionKey, EncryptionKeyProps
 from constructs_lib.aws.network import PrivateVpc, PrivateVpcProps
+from constructs_lib.aws.s3_endpoint_policy import S3EndpointPolicy
 from constructs_lib.aws.shared_filesystem import SharedFileSystem, SharedFileSystemProps
 from constructs_lib.aws.transit_gateway import (
     TransitGateway,
@@ -132,7 +133,13 @@ class AwsRegionStack(FederationStack):
                 self,
                 "data_bucket",
                 context=context,
-                props=DataBucketProps(name_prefix=f"{name}-data", kms_key_arn=data_key.arn),
+                props=DataBucketProps(
+                    name_prefix=f"{name}-data",
+                    kms_key_arn=data_key.arn,
+                    site_vpc_endpoint_ids=(self.vpc.s3_endpoint_id,),
+                    admin_role_arns=aws.data_admin_role_arns,
+                    force_destroy=aws.force_destroy_buckets,
+                ),
             )
             self.output("data_bucket_name", self.data_bucket.name, "Name of the site's data bucket.")
             self.output(
@@ -140,6 +147,7 @@ class AwsRegionStack(FederationStack):
                 self.data_bucket.regional_domain_name,
                 "Regional domain name of the data bucket (the seed's s3_bucket_url).",
             )
+        self._s3_endpoint_policy(context, region.name)
         if region.shared_filesystem:
             self.file_system = SharedFileSystem(
                 self,
@@ -153,6 +161,17 @@ class AwsRegionStack(FederationStack):
             self.output("efs_id", self.file_system.file_system_id, "ID of the shared EFS file system.")
             self.output("efs_dns_name", self.file_system.dns_name, "DNS name to mount the file system (TLS required).")
             self.output("efs_access_point_id", self.file_system.access_point.id, "EFS access point for training jobs.")
+
+    def _s3_endpoint_policy(self, context: AwsContext, region: str) -> None:
+        """Narrow the site's S3 gateway endpoint to the site's own buckets (and ECR image layers)."""
+        S3EndpointPolicy(
+            self,
+            "s3_endpoint_policy",
+            vpc_endpoint_id=self.vpc.s3_endpoint_id,
+            partition=context.partition,
+            region=region,
+            bucket_arns=(self.data_bucket.arn, self.data_bucket.log_bucket.arn) if self.data_bucket else (),
+        )
 
     def _private_network(self, name: str, aws: AwsSection, peers: Sequence[AwsRegionStack], dx_gateway_id) -> None:
         """Transit gateway, VPC attachment with routes to every other region (and on-premises),

@@ -97,13 +97,31 @@ def test_flow_logs_to_encrypted_log_group_with_retention(default_synth):
     assert "kms:EncryptionContext:aws:logs:arn" in services[0]["Condition"]["ArnLike"]
 
 
-def test_flow_log_role_writes_only_its_log_group(default_synth):
+def test_flow_log_role_trust_is_scoped_to_this_accounts_flow_logs(default_synth):
     role = default_synth.resource(WEST, "aws_iam_role")
-    trust = policy(role, "assume_role_policy")["Statement"][0]
+    (trust,) = policy(role, "assume_role_policy")["Statement"]
     assert trust["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
-    grant = policy(default_synth.resource(WEST, "aws_iam_role_policy"))["Statement"][0]
-    assert "*" not in grant["Resource"]
-    assert all(refers_to(r, "aws_cloudwatch_log_group") for r in grant["Resource"])
+    account = trust["Condition"]["StringEquals"]["aws:SourceAccount"]
+    assert account.startswith("${data.aws_caller_identity.")
+    source = trust["Condition"]["ArnLike"]["aws:SourceArn"]
+    assert source.startswith("arn:${data.aws_partition.")
+    assert source.endswith(f":{account}:vpc-flow-log/*")
+    assert ":ec2:us-west-2:" in source
+
+
+def test_flow_log_role_has_what_aws_documents_scoped_to_its_log_group(default_synth):
+    grants = {s["Sid"]: s for s in policy(default_synth.resource(WEST, "aws_iam_role_policy"))["Statement"]}
+    write = grants["WriteOwnLogGroup"]
+    assert sorted(write["Action"]) == ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+    assert "*" not in write["Resource"]
+    assert all(refers_to(r, "aws_cloudwatch_log_group") for r in write["Resource"])
+    describe = grants["FindLogGroups"]
+    assert describe["Action"] == "logs:DescribeLogGroups"
+    # a list action: authorized against log-group:* of one account and region, never "*"
+    assert describe["Resource"].endswith(".account_id}:log-group:*")
+    assert ":logs:us-west-2:" in describe["Resource"]
+    actions = {a for s in grants.values() for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    assert "logs:CreateLogGroup" not in actions  # Terraform owns the encrypted group
 
 
 def test_kms_keys_rotate_and_have_policies(default_synth):
@@ -211,10 +229,28 @@ def test_efs_one_mount_target_per_az_behind_nfs_security_group(default_synth):
     assert rule["security_group_id"] == ref("aws_security_group", sg_id)
 
 
-def test_efs_policy_backup_and_access_point(default_synth):
+def test_efs_policy_lets_clients_mount_through_the_access_point_over_tls(default_synth):
     fs_id, _ = only(default_synth.resources(WEST, "aws_efs_file_system"))
-    fs_policy = policy(default_synth.resource(WEST, "aws_efs_file_system_policy"))
-    assert fs_policy["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    ap_id, _ = only(default_synth.resources(WEST, "aws_efs_access_point"))
+    statements = {s["Sid"]: s for s in policy(default_synth.resource(WEST, "aws_efs_file_system_policy"))["Statement"]}
+    allow = statements["AllowMountAndWriteThroughAccessPointAndMountTargets"]
+    assert allow["Effect"] == "Allow"
+    # anonymous and IAM clients alike, so the README's `mount -o tls,accesspoint=...` (no `iam`) works
+    assert allow["Principal"] == {"AWS": "*"}
+    assert sorted(allow["Action"]) == ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]
+    assert allow["Resource"] == ref("aws_efs_file_system", fs_id, "arn")
+    assert allow["Condition"] == {
+        "Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"},  # not public: EFS accepts it
+        "StringEquals": {"elasticfilesystem:AccessPointArn": ref("aws_efs_access_point", ap_id, "arn")},
+    }
+    deny = statements["DenyInsecureTransport"]
+    assert (deny["Effect"], deny["Action"]) == ("Deny", "*")
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert "bypass_policy_lockout_safety_check" not in default_synth.resource(WEST, "aws_efs_file_system_policy")
+
+
+def test_efs_backup_and_access_point(default_synth):
+    fs_id, _ = only(default_synth.resources(WEST, "aws_efs_file_system"))
     backup = default_synth.resource(WEST, "aws_efs_backup_policy")
     assert backup["backup_policy"]["status"] == "ENABLED"
     ap = default_synth.resource(WEST, "aws_efs_access_point")

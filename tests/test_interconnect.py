@@ -5,6 +5,7 @@ the transit gateways, cycle-free cross-stack references, and the documented outp
 
 from __future__ import annotations
 
+import json
 import re
 from itertools import combinations
 
@@ -35,9 +36,8 @@ aws:
     - {name: eu-west-1, cidr: 10.60.0.0/16, availability_zones: 3, data_bucket: false}
   transit_gateway: {amazon_side_asn: 4200000000}
   direct_connect:
-    location: EqDC2
+    connection: {location: EqDC2, bandwidth: 10Gbps, status: available}
     region: us-east-1
-    bandwidth: 10Gbps
     gateway_asn: 64600
     on_premises_cidrs: [172.16.0.0/12, 192.168.10.0/24]
     allowed_prefixes: [10.40.0.0/17, 10.40.128.0/17, 10.60.0.0/16]
@@ -352,26 +352,56 @@ def test_remote_state_is_read_only_from_earlier_regions_and_dx(three):
 # --- Direct Connect -------------------------------------------------------------------------
 
 
-def test_dx_stack_holds_connection_gateway_and_transit_vif(default_synth):
+def test_default_dx_stack_orders_a_protected_port_and_declares_no_vif(default_synth):
+    """Phase 1 (status: ordered): the port order, the gateway, no interface on the unprovisioned port."""
     assert default_synth.stack(DX_STACK)["provider"]["aws"][0]["region"] == "us-west-2"
-    connection_id = only_id(default_synth, DX_STACK, "aws_dx_connection")
-    connection = default_synth.resources(DX_STACK, "aws_dx_connection")[connection_id]
-    assert connection["location"] == "EqSe2"
-    assert connection["bandwidth"] == "1Gbps"
-    gateway_id = only_id(default_synth, DX_STACK, "aws_dx_gateway")
-    assert default_synth.resources(DX_STACK, "aws_dx_gateway")[gateway_id]["amazon_side_asn"] == "64600"
-    vif = default_synth.resource(DX_STACK, "aws_dx_transit_virtual_interface")
-    assert vif["connection_id"] == ref("aws_dx_connection", connection_id)
-    assert vif["dx_gateway_id"] == ref("aws_dx_gateway", gateway_id)
-    assert (vif["vlan"], vif["bgp_asn"], vif["address_family"], vif["mtu"]) == (100, 65000, "ipv4", 1500)
+    connection = default_synth.resource(DX_STACK, "aws_dx_connection")
+    assert (connection["location"], connection["bandwidth"]) == ("EqSe2", "1Gbps")
+    assert connection["lifecycle"] == {"prevent_destroy": True}
+    assert default_synth.resource(DX_STACK, "aws_dx_gateway")["amazon_side_asn"] == "64600"
+    assert default_synth.resources(DX_STACK, "aws_dx_transit_virtual_interface") == {}
+    assert default_synth.data(DX_STACK, "aws_dx_connection") == {}
     assert default_synth.dependencies(DX_STACK) == []
 
 
-def test_dx_connection_region_and_vif_settings_follow_the_spec(three):
+def test_available_port_gets_a_vif_that_reads_the_port_through_a_lookup(three):
+    """Phase 2 (status: available): the VIF reads the existing port by name, never the resource."""
     assert three.stack(DX_STACK)["provider"]["aws"][0]["region"] == "us-east-1"
-    assert three.resource(DX_STACK, "aws_dx_connection")["bandwidth"] == "10Gbps"
+    connection = three.resource(DX_STACK, "aws_dx_connection")
+    assert connection["bandwidth"] == "10Gbps"
+    assert connection["lifecycle"] == {"prevent_destroy": True}
+    (lookup_id, lookup), *rest = three.data(DX_STACK, "aws_dx_connection").items()
+    assert not rest
+    assert lookup["name"] == connection["name"]
+    assert "depends_on" not in lookup  # read at plan time: a missing port fails the plan, not the apply
     vif = three.resource(DX_STACK, "aws_dx_transit_virtual_interface")
-    assert (vif["vlan"], vif["mtu"]) == (3001, 8500)
+    assert vif["connection_id"] == f"${{data.aws_dx_connection.{lookup_id}.id}}"
+    assert "${aws_dx_connection." not in json.dumps(vif)  # never the resource of this apply
+    assert vif["dx_gateway_id"] == ref("aws_dx_gateway", only_id(three, DX_STACK, "aws_dx_gateway"))
+    assert (vif["vlan"], vif["bgp_asn"], vif["address_family"], vif["mtu"]) == (3001, 65000, "ipv4", 8500)
+
+
+def test_phase_two_keeps_the_port_unchanged(synth, three):
+    """Moving a port from ordered to available must not replace (re-order) it."""
+    ordered = THREE_REGIONS.replace("status: available", "status: ordered").replace(
+        "    transit_vif: {vlan: 3001, customer_asn: 65000, mtu: 8500}\n", ""
+    )
+    before = synth(ordered).resources(DX_STACK, "aws_dx_connection")
+    assert before == three.resources(DX_STACK, "aws_dx_connection")
+    assert before  # one port, same logical ID and configuration in both phases
+
+
+def test_existing_connection_is_referenced_by_id_and_not_managed(synth):
+    text = THREE_REGIONS.replace(
+        "connection: {location: EqDC2, bandwidth: 10Gbps, status: available}", "connection: {id: dxcon-fgab1234}"
+    )
+    out = synth(text)
+    assert out.resources(DX_STACK, "aws_dx_connection") == {}
+    assert out.data(DX_STACK, "aws_dx_connection") == {}
+    assert out.resource(DX_STACK, "aws_dx_transit_virtual_interface")["connection_id"] == "dxcon-fgab1234"
+    assert out.outputs(DX_STACK)["dx_connection_id"]["value"] == "dxcon-fgab1234"
+    assert "dx_connection_aws_device" not in out.outputs(DX_STACK)
+    assert out.resource(DX_STACK, "aws_dx_gateway")["name"] == "fedlearn-test-dx"
 
 
 def assert_dx_associations(synth: Synthesized, expected: dict[str, list[str]]):
@@ -487,15 +517,13 @@ def test_peering_ids_output_maps_each_earlier_region_to_its_attachment(three):
             assert attachment == ref(PEERING, requester_id)
 
 
-def test_dx_outputs(default_synth):
-    outputs = default_synth.outputs(DX_STACK)
+def test_dx_outputs(three):
+    outputs = three.outputs(DX_STACK)
     assert outputs["dx_connection_id"]["value"] == ref(
-        "aws_dx_connection", only_id(default_synth, DX_STACK, "aws_dx_connection")
+        "aws_dx_connection", only_id(three, DX_STACK, "aws_dx_connection")
     )
-    assert outputs["dx_gateway_id"]["value"] == ref(
-        "aws_dx_gateway", only_id(default_synth, DX_STACK, "aws_dx_gateway")
-    )
-    vif = only_id(default_synth, DX_STACK, "aws_dx_transit_virtual_interface")
+    assert outputs["dx_gateway_id"]["value"] == ref("aws_dx_gateway", only_id(three, DX_STACK, "aws_dx_gateway"))
+    vif = only_id(three, DX_STACK, "aws_dx_transit_virtual_interface")
     assert outputs["dx_transit_vif_id"]["value"] == ref("aws_dx_transit_virtual_interface", vif)
     key = outputs["dx_transit_vif_bgp_auth_key"]
     assert key["value"] == ref("aws_dx_transit_virtual_interface", vif, "bgp_auth_key")
@@ -509,3 +537,20 @@ def test_tags_come_from_the_provider_in_every_new_stack(three):
         assert len(provider) == 1, "one provider per stack; other regions via resource-level region"
         assert provider[0]["default_tags"][0]["tags"]["federation"] == "fedlearn"
     assert refers_to(three.resource(DX_STACK, "aws_dx_transit_virtual_interface"), "aws_dx_gateway")
+
+
+def test_direct_connect_construct_refuses_a_vif_on_an_ordered_port():
+    """The construct guards the rule on its own, for users of the library outside the spec."""
+    from constructs_lib.aws.direct_connect import DirectConnectProps, NewPortProps, TransitVifProps
+
+    vif = TransitVifProps(vlan=100, customer_asn=65000)
+    with pytest.raises(ValueError, match="needs an available connection"):
+        DirectConnectProps(name="x", gateway_asn=64600, new_port=NewPortProps("EqSe2", "1Gbps"), transit_vif=vif)
+    with pytest.raises(ValueError, match="exactly one"):
+        DirectConnectProps(
+            name="x",
+            gateway_asn=64600,
+            existing_connection_id="dxcon-fgab1234",
+            new_port=NewPortProps("EqSe2", "1Gbps"),
+        )
+    assert DirectConnectProps(name="x", gateway_asn=64600, existing_connection_id="dxcon-fgab1234", transit_vif=vif)

@@ -9,6 +9,7 @@ import pytest
 
 from fedinfra.cli import EXIT_INVALID, main
 from spec import SpecError, parse_spec
+from spec.aws_interconnect import PHASES
 
 REGIONS = """\
 federation: {name: fedlearn}
@@ -29,8 +30,7 @@ def spec_text(tgw: str | None = "{amazon_side_asn: 64512}", dx: str | None = Non
 
 
 DX = """\
-location: EqSe2
-bandwidth: 1Gbps
+connection: {location: EqSe2, bandwidth: 1Gbps, status: available}
 gateway_asn: 64600
 on_premises_cidrs: [192.168.0.0/16]
 """
@@ -175,8 +175,8 @@ def test_public_customer_asn_is_accepted():
 
 @pytest.mark.parametrize("bandwidth", ["2Gbps", "1gbps", "50Mbps", "1 Gbps"])
 def test_bandwidth_must_be_a_dedicated_port_speed(bandwidth):
-    path, message = the_error(spec_text(dx=dx_with(bandwidth=f"'{bandwidth}'")))
-    assert path == "aws.direct_connect.bandwidth"
+    path, message = the_error(spec_text(dx=dx_with(connection=f"{{location: EqSe2, bandwidth: '{bandwidth}'}}")))
+    assert path == "aws.direct_connect.connection.bandwidth"
     assert "1Gbps, 10Gbps, 100Gbps, 400Gbps" in message
 
 
@@ -193,8 +193,8 @@ def test_mtu_must_be_1500_or_8500():
 
 @pytest.mark.parametrize("location", ["'Eq Se2'", "'x'", "'Equinix/SE2'"])
 def test_location_must_look_like_a_location_code(location):
-    path, _ = the_error(spec_text(dx=dx_with(location=location)))
-    assert path == "aws.direct_connect.location"
+    path, _ = the_error(spec_text(dx=dx_with(connection=f"{{location: {location}, bandwidth: 1Gbps}}")))
+    assert path == "aws.direct_connect.connection.location"
 
 
 def test_connection_region_must_be_known():
@@ -278,3 +278,65 @@ def test_cli_prints_field_path_and_exits_2(tmp_path, capsys):
     assert main(["validate", "--spec", str(bad)]) == EXIT_INVALID
     err = capsys.readouterr().err
     assert f"{bad}: aws.direct_connect.gateway_asn: 64513 is the transit gateway ASN of us-east-1" in err
+
+
+# --- the connection: existing by ID, or a new port in two phases ----------------------------
+
+
+def test_new_port_defaults_to_ordered_and_is_not_available():
+    spec = parse_spec(spec_text(dx=dx_with(connection="{location: EqSe2, bandwidth: 1Gbps}")))
+    connection = spec.aws.direct_connect.connection
+    assert (connection.existing, connection.available) == (False, False)
+
+
+@pytest.mark.parametrize(
+    "connection", ["{location: EqSe2, bandwidth: 1Gbps}", "{location: EqSe2, bandwidth: 1Gbps, status: ordered}"]
+)
+def test_transit_vif_on_an_ordered_port_is_refused_with_the_two_phases(connection):
+    path, message = the_error(
+        spec_text(dx=dx_with(connection=connection, transit_vif="{vlan: 100, customer_asn: 65000}"))
+    )
+    assert path == "aws.direct_connect.transit_vif"
+    assert message.startswith("a transit VIF needs an available connection")
+    for step in ("status: ordered", "LOA-CFA", "status: available"):
+        assert step in message
+
+
+def test_existing_connection_by_id_takes_a_vif_at_once():
+    spec = parse_spec(
+        spec_text(dx=dx_with(connection="{id: dxcon-fgab1234}", transit_vif="{vlan: 100, customer_asn: 65000}"))
+    )
+    connection = spec.aws.direct_connect.connection
+    assert (connection.id, connection.existing, connection.available) == ("dxcon-fgab1234", True, True)
+
+
+@pytest.mark.parametrize("value", ["dxcon-FGAB1234", "dxlag-fgab1234", "fgab1234", "dxcon-abc"])
+def test_connection_id_must_look_like_a_connection_id(value):
+    path, message = the_error(spec_text(dx=dx_with(connection=f"{{id: {value}}}")))
+    assert path == "aws.direct_connect.connection.id"
+    assert "not a Direct Connect connection ID" in message
+
+
+@pytest.mark.parametrize("key", ["location: EqSe2", "bandwidth: 1Gbps", "status: available"])
+def test_existing_connection_refuses_new_port_keys(key):
+    path, message = the_error(spec_text(dx=dx_with(connection=f"{{id: dxcon-fgab1234, {key}}}")))
+    assert path == f"aws.direct_connect.connection.{key.split(':')[0]}"
+    assert "existing connection" in message
+
+
+def test_new_port_needs_location_and_bandwidth():
+    found = errors(spec_text(dx=dx_with(connection="{status: ordered}")))
+    assert set(found) == {"aws.direct_connect.connection.location", "aws.direct_connect.connection.bandwidth"}
+    assert "existing connection" in found["aws.direct_connect.connection.location"]
+
+
+def test_cli_explains_the_phases_in_one_line(tmp_path, capsys):
+    bad = tmp_path / "federation.yaml"
+    bad.write_text(
+        spec_text(
+            dx=dx_with(connection="{location: EqSe2, bandwidth: 1Gbps}", transit_vif="{vlan: 100, customer_asn: 65000}")
+        )
+    )
+    assert main(["validate", "--spec", str(bad)]) == EXIT_INVALID
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"{bad}: aws.direct_connect.transit_vif: {PHASES}"]

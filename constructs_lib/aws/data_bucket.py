@@ -34,6 +34,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
 from constructs import Construct
 
 from constructs_lib.aws.context import AwsContext
+from constructs_lib.aws.data_residency import deny_data_outside_site
 from constructs_lib.iam_json import deny_insecure_transport, policy_document
 
 
@@ -42,10 +43,19 @@ class DataBucketProps:
     """``name_prefix`` + ``-<account id>`` makes the bucket name globally unique yet predictable;
     ``kms_key_arn`` encrypts every object (SSE-KMS with bucket keys); noncurrent versions expire
     after ``noncurrent_version_days`` (default 90); incomplete multipart uploads are aborted after
-    ``abort_multipart_days`` (default 7); access logs are kept ``access_log_days`` (default 365)."""
+    ``abort_multipart_days`` (default 7); access logs are kept ``access_log_days`` (default 365).
+
+    ``site_vpc_endpoint_ids`` (the site's S3 gateway endpoints): when given, object data can be
+    read, written or deleted only through them or by ``admin_role_arns`` (``data_residency``).
+    ``force_destroy`` (default off, dangerous) lets ``terraform destroy`` delete every object
+    version with the buckets; emptying the data bucket then needs the deployer to pass the
+    residency rule (an admin role)."""
 
     name_prefix: str
     kms_key_arn: str
+    site_vpc_endpoint_ids: tuple[str, ...] = ()
+    admin_role_arns: tuple[str, ...] = ()
+    force_destroy: bool = False
     noncurrent_version_days: int = 90
     abort_multipart_days: int = 7
     access_log_days: int = 365
@@ -114,12 +124,18 @@ class DataBucket(Construct):
 
     The log bucket uses SSE-S3 because S3 server access log delivery does not support SSE-KMS
     targets; it is otherwise hardened the same way and its logs expire after ``access_log_days``.
-    Neither bucket replicates across regions: a federation keeps each site's data in its region.
+    Neither bucket replicates across regions: a federation keeps each site's data in its region,
+    and with ``site_vpc_endpoint_ids`` the data bucket's objects can be used only through the
+    site's endpoints or by the named admin roles. The log bucket keeps only the delivery grant
+    (``logging.s3.amazonaws.com``, scoped to this data bucket and account) and the TLS rule.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, context: AwsContext, props: DataBucketProps):
         super().__init__(scope, construct_id)
-        self.log_bucket = S3Bucket(self, "log_bucket", bucket=f"{props.name_prefix}-logs-{context.account_id}")
+        destroy = {"force_destroy": True} if props.force_destroy else {}
+        self.log_bucket = S3Bucket(
+            self, "log_bucket", bucket=f"{props.name_prefix}-logs-{context.account_id}", **destroy
+        )
         _harden(self, "log", self.log_bucket)
         S3BucketServerSideEncryptionConfigurationA(
             self,
@@ -135,7 +151,7 @@ class DataBucket(Construct):
         )
         _lifecycle(self, "log_lifecycle", self.log_bucket, props, expire_days=props.access_log_days)
 
-        self.bucket = S3Bucket(self, "bucket", bucket=f"{props.name_prefix}-{context.account_id}")
+        self.bucket = S3Bucket(self, "bucket", bucket=f"{props.name_prefix}-{context.account_id}", **destroy)
         _harden(self, "data", self.bucket)
         S3BucketServerSideEncryptionConfigurationA(
             self,
@@ -158,11 +174,16 @@ class DataBucket(Construct):
             target_bucket=self.log_bucket.id,
             target_prefix="s3-access/",
         )
+        data_statements = [deny_insecure_transport([self.bucket.arn, f"{self.bucket.arn}/*"])]
+        if props.site_vpc_endpoint_ids:
+            data_statements.append(
+                deny_data_outside_site(self.bucket.arn, props.site_vpc_endpoint_ids, props.admin_role_arns)
+            )
         S3BucketPolicy(
             self,
             "data_policy",
             bucket=self.bucket.id,
-            policy=policy_document(deny_insecure_transport([self.bucket.arn, f"{self.bucket.arn}/*"])),
+            policy=policy_document(*data_statements),
         )
         S3BucketPolicy(
             self,
@@ -187,6 +208,10 @@ class DataBucket(Construct):
     @property
     def name(self) -> str:
         return self.bucket.bucket
+
+    @property
+    def arn(self) -> str:
+        return self.bucket.arn
 
     @property
     def regional_domain_name(self) -> str:

@@ -26,8 +26,14 @@ class FlowLogsProps:
 
 
 class VpcFlowLogs(Construct):
-    """Flow logs for one VPC. The delivery role can write only to its own log group and can be
-    assumed only by the flow-logs service for this account."""
+    """Flow logs for one VPC. The delivery role holds what AWS documents for flow-log delivery to
+    CloudWatch Logs, scoped as tightly as each action allows: stream and event writes on its own
+    log group only; ``DescribeLogGroups`` (a list action, authorized only against every log group
+    of the account and region, ``log-group:*``) on this account and region. ``CreateLogGroup`` is
+    deliberately left out: Terraform creates the group (KMS key, retention) before the flow log,
+    and the service must not re-create it unencrypted and unexpiring if it were deleted. The role
+    can be assumed only by the flow-logs service on behalf of this account's flow logs in this
+    region (``aws:SourceAccount`` and ``aws:SourceArn``, against the confused deputy)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, vpc_id: str, context: AwsContext, props: FlowLogsProps):
         super().__init__(scope, construct_id)
@@ -38,6 +44,7 @@ class VpcFlowLogs(Construct):
             retention_in_days=props.retention_days,
             kms_key_id=props.kms_key_arn,
         )
+        account_logs = f"arn:{context.partition}:logs:{context.region}:{context.account_id}"
         role = IamRole(
             self,
             "role",
@@ -47,7 +54,12 @@ class VpcFlowLogs(Construct):
                     "Effect": "Allow",
                     "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
                     "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": context.account_id}},
+                    "Condition": {
+                        "StringEquals": {"aws:SourceAccount": context.account_id},
+                        "ArnLike": {
+                            "aws:SourceArn": f"arn:{context.partition}:ec2:{context.region}:{context.account_id}:vpc-flow-log/*"
+                        },
+                    },
                 }
             ),
         )
@@ -58,10 +70,17 @@ class VpcFlowLogs(Construct):
             name="deliver-to-own-log-group",
             policy=policy_document(
                 {
+                    "Sid": "WriteOwnLogGroup",
                     "Effect": "Allow",
                     "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
                     "Resource": [self.log_group.arn, f"{self.log_group.arn}:*"],
-                }
+                },
+                {
+                    "Sid": "FindLogGroups",
+                    "Effect": "Allow",
+                    "Action": "logs:DescribeLogGroups",
+                    "Resource": f"{account_logs}:log-group:*",
+                },
             ),
         )
         self.flow_log = FlowLog(

@@ -81,8 +81,9 @@ class PrivateVpc(Construct):
             self.availability_zones.append(zone)
             self.private_subnets.append(subnet)
             self.private_route_tables.append(table)
+        self.s3_endpoint = None
         if props.s3_gateway_endpoint:
-            VpcEndpoint(
+            self.s3_endpoint = VpcEndpoint(
                 self,
                 "s3_endpoint",
                 vpc_id=self.vpc.id,
@@ -95,6 +96,11 @@ class PrivateVpc(Construct):
     @property
     def vpc_id(self) -> str:
         return self.vpc.id
+
+    @property
+    def s3_endpoint_id(self) -> str | None:
+        """The S3 gateway endpoint (``vpce-...``), or ``None`` without one."""
+        return self.s3_endpoint.id if self.s3_endpoint is not None else None
 
     @property
     def private_subnet_ids(self) -> list[str]:

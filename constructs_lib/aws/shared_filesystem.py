@@ -44,10 +44,38 @@ class SharedFileSystemProps:
             raise ValueError("SharedFileSystemProps.root_path must be an absolute path below '/'")
 
 
+CLIENT_ACTIONS = ("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite")
+"""Read and write; never ``ClientRootAccess``: the access point maps every client to a POSIX user."""
+
+
+def client_policy(file_system_arn: str, access_point_arn: str) -> str:
+    """The file-system policy. A custom policy replaces EFS's default (which lets in every client
+    that reaches a mount target), so it must allow the clients itself: mount and write, for any
+    client (IAM-authenticated or anonymous, so ``mount -o tls,accesspoint=...`` works without
+    ``iam``) that comes through one of the file system's mount targets (reachable only from the
+    allowed CIDRs) and through the access point (which enforces the POSIX identity and root
+    directory). Non-TLS requests are denied outright."""
+    return policy_document(
+        {
+            "Sid": "AllowMountAndWriteThroughAccessPointAndMountTargets",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": list(CLIENT_ACTIONS),
+            "Resource": file_system_arn,
+            "Condition": {
+                "Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"},
+                "StringEquals": {"elasticfilesystem:AccessPointArn": access_point_arn},
+            },
+        },
+        deny_insecure_transport([file_system_arn]),
+    )
+
+
 class SharedFileSystem(Construct):
     """EFS with a CMK, automatic backups, lifecycle to Infrequent Access, a mount target per subnet
-    behind a security group that admits NFS (TCP 2049) only from ``allowed_cidrs``, a file-system
-    policy that refuses non-TLS clients, and one access point that enforces a POSIX identity."""
+    behind a security group that admits NFS (TCP 2049) only from ``allowed_cidrs``, one access point
+    that enforces a POSIX identity, and a file-system policy (``client_policy``) that lets clients
+    mount and write through that access point and the mount targets, over TLS only."""
 
     def __init__(
         self,
@@ -77,12 +105,6 @@ class SharedFileSystem(Construct):
             "backup",
             file_system_id=self.file_system.id,
             backup_policy=EfsBackupPolicyBackupPolicy(status="ENABLED"),
-        )
-        EfsFileSystemPolicy(
-            self,
-            "policy",
-            file_system_id=self.file_system.id,
-            policy=policy_document(deny_insecure_transport([self.file_system.arn])),
         )
         self.security_group = SecurityGroup(
             self,
@@ -126,6 +148,12 @@ class SharedFileSystem(Construct):
                 ),
             ),
             tags={"Name": f"{props.name}-training"},
+        )
+        self.policy = EfsFileSystemPolicy(
+            self,
+            "policy",
+            file_system_id=self.file_system.id,
+            policy=client_policy(self.file_system.arn, self.access_point.arn),
         )
 
     @property

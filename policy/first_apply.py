@@ -1,0 +1,68 @@
+"""First-apply rules: configurations that synthesize and pass ``terraform validate`` yet cannot
+succeed on their first ``apply``, or leave what they create unusable. Each returns a problem or
+``None``, like the rules in ``policy.rules``.
+
+- ``no-vif-on-new-connection``: a Direct Connect virtual interface cannot be created on a
+  connection ordered in the same apply: a new dedicated port stays requested/pending until its
+  LOA-CFA cross-connect is done (weeks), and AWS refuses the interface until then.
+- ``efs-policy-allows-clients``: a custom EFS file-system policy replaces the default one, which
+  lets every client that reaches a mount target in; a policy with no ``Allow`` for client
+  actions therefore denies every mount, including the README's.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from fnmatch import fnmatchcase
+
+from policy.view import ResourceView
+
+_NEW_CONNECTION = re.compile(r"\$\{aws_dx_connection\.[A-Za-z0-9_\-]+\.")
+CLIENT_ACTIONS = frozenset({"elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"})
+
+
+def _is_virtual_interface(rtype: str) -> bool:
+    """Every Direct Connect VIF type that takes a ``connection_id`` (accepters take a VIF ID)."""
+    return rtype.startswith("aws_dx_") and rtype.endswith("_virtual_interface")
+
+
+def no_vif_on_new_connection(view: ResourceView) -> str | None:
+    """No virtual interface whose ``connection_id`` reads an ``aws_dx_connection`` resource of the
+    same stack: that connection is created by the same apply and is not available yet."""
+    if not _is_virtual_interface(view.type):
+        return None
+    if _NEW_CONNECTION.search(str(view.config.get("connection_id", ""))):
+        return (
+            f"{view.type} is declared on an aws_dx_connection created in the same apply; a new port is "
+            "not available until its LOA-CFA cross-connect is done: reference an existing connection"
+        )
+    return None
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _allows_clients(statement: dict) -> bool:
+    """An Allow whose action patterns (IAM wildcards, case-insensitive) cover a client action."""
+    if statement.get("Effect") != "Allow":
+        return False
+    patterns = [str(p).lower() for p in _as_list(statement.get("Action", []))]
+    return any(fnmatchcase(action.lower(), p) for action in CLIENT_ACTIONS for p in patterns)
+
+
+def efs_policy_allows_clients(view: ResourceView) -> str | None:
+    """An ``aws_efs_file_system_policy`` must allow a client action (mount or write) to someone."""
+    if view.type != "aws_efs_file_system_policy":
+        return None
+    try:
+        document = json.loads(view.config.get("policy", ""))
+    except (TypeError, ValueError):
+        return None  # an interpolated policy (data source) cannot be read at synth
+    if any(_allows_clients(statement) for statement in _as_list(document.get("Statement", []))):
+        return None
+    return (
+        "aws_efs_file_system_policy allows no client action; it replaces EFS's default allow-all "
+        "policy, so every mount would be denied: allow elasticfilesystem:ClientMount/ClientWrite"
+    )
