@@ -6,8 +6,8 @@ import jsii
 from cdktf import Annotations, Aspects, IAspect, TerraformOutput, TerraformProvider, TerraformResource, TerraformStack
 from constructs import IConstruct
 
-from policy.gke_access import gke_control_plane_access, kubernetes_provider_problem
 from policy.first_apply import efs_policy_allows_clients, no_vif_on_new_connection
+from policy.gke_access import gke_control_plane_access, kubernetes_provider_problem
 from policy.rules import (
     encryption_at_rest,
     mandatory_tags,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from policy.gke_access import gke_control_plane_access, kubernetes_provider_problem
 from policy.first_apply import efs_policy_allows_clients, no_vif_on_new_connection
+from policy.gke_access import gke_control_plane_access, kubernetes_provider_problem
 from policy.view import OutputView, ResourceView
 
 WEB_PORTS = frozenset({80, 443})
