@@ -88,13 +88,55 @@ def ecr_image_region(image: str) -> str | None:
     return match.group("region") if match else None
 
 
-def member_issues(aws, has_workload: bool) -> list[tuple[str, str]]:
+_DOCKER_HUB_HOSTS = ("docker.io", "index.docker.io", "registry-1.docker.io")
+
+
+def is_docker_hub(image: str) -> bool:
+    """Whether ``image`` lives on Docker Hub (no registry host, or Docker Hub's own)."""
+    first, slash, _ = image.partition("/")
+    return not (slash and ("." in first or ":" in first or first == "localhost")) or first in _DOCKER_HUB_HOSTS
+
+
+def member_site_name(region: str) -> str:
+    """The federation's name for the AWS site of ``region`` (its node key stack is ``node-key-<this>``)."""
+    return f"aws-{region}"
+
+
+def member_issues(aws, workload, cluster_names: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """Per-region rules of federation membership: a member trains on the site's own data (so it
     needs a data bucket or a file system) and joins the workload's aggregators (so the spec needs
-    a ``workload`` section); an ``app_image`` override lives in that region's ECR."""
+    a ``workload`` section); its images come through ECR (the site has no internet path): the
+    SuperNode image from Docker Hub through the pull-through cache, the app image from there too
+    or from ``app_image`` in the region's ECR; its site name is not a GKE cluster's."""
     issues = list(aws.member.issues("aws.member"))
+    has_workload = workload is not None
     for i, region in enumerate(aws.regions):
         path = f"aws.regions[{i}]"
+        if has_workload and region.is_member(True):
+            if not is_docker_hub(workload.client.image):
+                issues.append(
+                    (
+                        "workload.client.image",
+                        f"{workload.client.image!r} is not on Docker Hub: AWS member sites "
+                        f"({region.name}) pull the SuperNode image through ECR's Docker Hub cache",
+                    )
+                )
+            if region.app_image is None and not is_docker_hub(workload.app.image):
+                issues.append(
+                    (
+                        f"{path}.app_image",
+                        f"required: the site has no internet path and the app image {workload.app.image!r} "
+                        f"is not on Docker Hub; copy it into this region's ECR and name it here",
+                    )
+                )
+            if member_site_name(region.name) in cluster_names:
+                issues.append(
+                    (
+                        f"{path}.name",
+                        f"the member site name {member_site_name(region.name)!r} is also a gcp cluster's name; "
+                        "rename the cluster",
+                    )
+                )
         if region.federation_member and not (region.data_bucket or region.shared_filesystem):
             issues.append(
                 (

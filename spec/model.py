@@ -91,7 +91,12 @@ def cross_field_issues(spec: FederationSpec) -> list[SpecIssue]:
         for i, region in enumerate(spec.aws.regions):
             issues += [SpecIssue(path, message) for path, message in region.zone_issues(f"aws.regions[{i}]")]
         issues += [SpecIssue(path, message) for path, message in interconnect_issues(spec.aws)]
-        issues += [SpecIssue(path, message) for path, message in member_issues(spec.aws, spec.workload is not None)]
+        issues += [
+            SpecIssue(path, message)
+            for path, message in member_issues(
+                spec.aws, spec.workload, tuple(c.name for c in spec.gcp.clusters) if spec.gcp else ()
+            )
+        ]
     if spec.gcp:
         names = [(f"gcp.clusters[{i}].name", c.name) for i, c in enumerate(spec.gcp.clusters)]
         issues += _duplicates(names, "GKE cluster name")

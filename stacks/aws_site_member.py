@@ -24,6 +24,11 @@ from constructs_lib.aws.network import PrivateVpc
 from constructs_lib.aws.shared_filesystem import SharedFileSystem
 from constructs_lib.aws.supernode_roles import SiteData
 from constructs_lib.aws.supernode_service import SiteFileSystem, SuperNodeService, SuperNodeServiceProps
+from constructs_lib.k8s import flower
+from spec.aws import AwsRegion
+from spec.aws_member import member_site_name
+from stacks.plan import TRUST_STACK, node_key_stack_name
+from stacks.workload_addressing import aggregator_host
 
 ENDPOINT_SERVICES = ("ecr.api", "ecr.dkr", "logs", "secretsmanager")
 """What the task reaches through interface endpoints: image manifests and auth (ECR), logs, its
@@ -49,6 +54,34 @@ class MemberInputs:
     memory: int
     credential_secret_name: str
     data_read_only: bool = True
+
+
+def member_inputs(spec, region: AwsRegion, built: dict) -> MemberInputs:
+    """The inputs of ``region``'s member site from the spec and the stacks it reads: both
+    aggregators' static IPs (``gke-*``), the CA certificate (``federation-trust``), the site's
+    private key (``node-key-aws-<region>``). The SuperNode gets the same arguments as a GKE site's
+    (dialing the same aggregator host); the executor the same clientapp arguments."""
+    workload = spec.workload
+    clusters = spec.gcp.clusters
+    order = {"primary": 0, "secondary": 1}
+    aggregators = sorted((c for c in clusters if c.runs_aggregator), key=lambda c: order[c.role])
+    ips = tuple(built[f"gke-{c.name}"].aggregator_ip for c in aggregators)
+    fleet_port = workload.aggregator.fleet_port
+    host = aggregator_host(spec, ips[0])
+    return MemberInputs(
+        aggregator_ips=ips,
+        ca_certificate_pem=built[TRUST_STACK].ca_certificate_pem,
+        node_private_key=built[node_key_stack_name(member_site_name(region.name))].private_key_openssh,
+        supernode_image=workload.client.image,
+        app_image=region.app_image or workload.app.image,
+        supernode_args=tuple(flower.supernode_args(superlink=f"{host}:{fleet_port}", extra=workload.client.args)),
+        executor_args=tuple(flower.executor_args("clientapp")),
+        fleet_port=fleet_port,
+        cpu=spec.aws.member.cpu,
+        memory=spec.aws.member.memory,
+        credential_secret_name=spec.aws.member.docker_hub_credential_secret,
+        data_read_only=workload.app.data_read_only,
+    )
 
 
 class FederationMember(Construct):
