@@ -128,6 +128,25 @@ def test_private_key_only_in_the_sites_secret_and_never_an_output(default_synth)
         assert "private_key" not in json.dumps(container.get("environment", []))
 
 
+def test_node_secret_follows_the_node_key_stack(default_synth):
+    """Rotation is replacing the site's key in its key stack: the secret version is that key (and
+    the trust stack's CA), and the same stack's public key is what the aggregators register."""
+    (version,) = member_resources(default_synth, WEST, "aws_secretsmanager_secret_version").values()
+    value = version["secret_string"]
+    assert value.startswith("${jsonencode({")
+    assert re.search(
+        re.escape(remote_output("node-key-aws-us-west-2", "tls_private_keynode_key_")) + r"\w*private_key_openssh",
+        value,
+    )
+    assert remote_output("federation-trust", "localca_certificate") in value
+    (secret_id,) = member_resources(default_synth, WEST, "aws_secretsmanager_secret")
+    assert version["secret_id"] == ref("aws_secretsmanager_secret", secret_id)
+    trust = json.dumps(default_synth.stack("federation-trust"))
+    assert re.search(
+        re.escape(remote_output("node-key-aws-us-west-2", "tls_private_keynode_key_")) + r"\w*public_key_openssh", trust
+    )
+
+
 def test_task_role_reads_only_this_sites_bucket_and_file_system(default_synth):
     (policy,) = [
         p for p in member_resources(default_synth, WEST, "aws_iam_role_policy").values() if p["name"] == "site-data"
