@@ -228,3 +228,36 @@ def test_no_member_pieces_when_switched_off_or_without_workload(synth, member):
     assert out.resources("aws-us-west-2", "aws_ecs_service") == {}
     assert "egress_ips" not in out.outputs("aws-us-west-2")
     assert out.dependencies("aws-us-west-2") == []
+
+
+def _changed(before: dict, after: dict) -> set[tuple[str, str]]:
+    """(type, logical id) of every resource added, removed or changed between two stack JSONs."""
+    keys = set()
+    for rtype in set(before.get("resource", {})) | set(after.get("resource", {})):
+        old, new = before.get("resource", {}).get(rtype, {}), after.get("resource", {}).get(rtype, {})
+        keys |= {(rtype, k) for k in set(old) | set(new) if old.get(k) != new.get(k)}
+    return keys
+
+
+def test_adding_a_member_site_changes_only_source_ranges_and_key_registrations(synth):
+    one = json.loads(json.dumps(SMALL))
+    one["aws"]["regions"][0]["shared_filesystem"] = True
+    two = json.loads(json.dumps(one))
+    two["aws"]["regions"].append({"name": "us-east-1", "cidr": "10.20.0.0/16"})
+    before, after = synth(yaml.safe_dump(one)), synth(yaml.safe_dump(two))
+    assert set(after.stack_names()) - set(before.stack_names()) == {"aws-us-east-1", "node-key-aws-us-east-1"}
+    for stack in before.stack_names():
+        changed = _changed(before.stack(stack), after.stack(stack))
+        if stack == "workload-fl-us":
+            assert {rtype for rtype, _ in changed} <= {
+                "kubernetes_service_v1",  # fleet load balancer source ranges
+                "kubernetes_network_policy_v1",  # fleet ingress sources
+                "kubernetes_config_map_v1",  # public keys to register
+                "kubernetes_job_v1",  # the registration Job re-runs for the new key
+            }, changed
+            assert changed
+        elif stack == "federation-trust":
+            assert changed == set()  # no resources; its new output is the new site's public key
+            assert "node_public_key_aws_us_east_1" in json.dumps(after.stack(stack)["output"])
+        else:
+            assert changed == set(), (stack, changed)
