@@ -7,7 +7,7 @@ import yaml
 
 from spec import parse_spec
 from spec.workload import FLOWER_SERVERAPPIO_PORT, FLOWER_VERSION, quantity_value, split_image
-from tests.spec_helpers import assert_error
+from tests.spec_helpers import assert_error, errors_of
 
 DIGEST = "sha256:" + "ab" * 32
 CLUSTERS = [
@@ -50,7 +50,10 @@ def test_empty_section_takes_the_flower_preset():
     assert (workload.aggregator.fleet_port, workload.aggregator.control_port) == (9092, 9093)
     assert workload.client.replicas == 1
     assert workload.client.storage == "20Gi"
-    assert workload.training is None
+    assert workload.app.image == f"flwr/superexec:{FLOWER_VERSION}"
+    assert workload.app.data_read_only is True
+    assert workload.aggregator.fleet_source_ranges == (), "partners only; NAT IPs and checkers are added by the stacks"
+    assert workload.partner_node_keys == ()
     assert workload.aggregator_host is None
 
 
@@ -111,9 +114,17 @@ def test_malformed_image_reference_is_rejected():
     assert_error(spec_text({"client": {"image": "Flwr/SuperNode:1.0"}}), "workload.client.image", "not a container")
 
 
-def test_training_image_must_be_pinned():
-    training = {"image": "us-docker.pkg.dev/p/r/trainer", "command": ["python"]}
-    assert_error(spec_text({"training": training}), "workload.training.image", "not pinned")
+def test_app_image_must_be_pinned():
+    assert_error(spec_text({"app": {"image": "us-docker.pkg.dev/p/r/fl-app"}}), "workload.app.image", "not pinned")
+    assert_error(spec_text({"app": {"image": "flwr/superexec:latest"}}), "workload.app.image", "mutable tag")
+
+
+def test_old_training_section_gets_one_line_saying_what_replaced_it():
+    training = {"image": "us-docker.pkg.dev/p/r/trainer:1.0.0", "command": ["python", "-m", "trainer"]}
+    assert errors_of(spec_text({"training": training})) == [
+        "federation.yaml: workload.training: removed: training now runs in the ClientApp of your Flower app, "
+        "executed by each site's SuperNode; set workload.app.image (see README)"
+    ]
 
 
 # --- ports -----------------------------------------------------------------------------------
@@ -200,27 +211,45 @@ def test_fleet_source_ranges_must_be_cidrs():
     assert_error(text, "workload.aggregator.fleet_source_ranges[0]", "canonical")
 
 
-def test_fleet_source_ranges_must_not_be_empty():
-    assert_error(spec_text({"aggregator": {"fleet_source_ranges": []}}), "workload.aggregator.fleet_source_ranges")
+def test_data_read_only_must_be_a_boolean():
+    assert_error(spec_text({"app": {"data_read_only": "no"}}), "workload.app.data_read_only")
+
+
+# --- partner SuperNode keys --------------------------------------------------------------------
+
+PARTNER_KEY = (
+    "ecdsa-sha2-nistp384 AAAAE2VjZHNhLXNoYTItbmlzdHAzODQAAAAIbmlzdHAzODQAAABhBCMdoEmCG3ceZ9OWfMSRhLnwtLhScS+puQ/"
+    "TuiQvBq1NirdaYd47y/8ehvt8HGLQPCvoYR1Yqn6fLsvnpbnUMFANkaiynLC1ZrQWGbOmI1ptdZkWptBgHMxvqtdhLtix4Q== partner"
+)
+
+
+def test_partner_key_in_openssh_format_is_accepted():
+    keys = parse_spec(spec_text({"partner_node_keys": [PARTNER_KEY]})).workload.partner_node_keys
+    assert keys == (PARTNER_KEY,)
+
+
+@pytest.mark.parametrize(
+    ("key", "fragment"),
+    [
+        ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGJ4 partner", "not an OpenSSH ECDSA public key"),
+        ("-----BEGIN PUBLIC KEY-----", "not an OpenSSH ECDSA public key"),
+        ("ecdsa-sha2-nistp384 !!!notbase64", "not an OpenSSH ECDSA public key"),
+        ("ecdsa-sha2-nistp256 " + PARTNER_KEY.split()[1], "another kind of key"),
+        ("ecdsa-sha2-nistp384 AAAAE2VjZHNhLXNoYTItbmlzdHAzODQ=", "another kind of key"),
+        ("ecdsa-sha2-nistp384 AAAAE2VjZHNhLXNoYTItbmlzdHAzODQAAA=", "not valid key data"),
+    ],
+)
+def test_malformed_partner_key_is_rejected(key, fragment):
+    assert_error(spec_text({"partner_node_keys": [key]}), "workload.partner_node_keys[0]", fragment)
+
+
+def test_duplicate_partner_key_is_rejected():
+    text = spec_text({"partner_node_keys": [PARTNER_KEY, PARTNER_KEY.replace(" partner", " again")]})
+    assert_error(text, "workload.partner_node_keys[1]", "same key as partner_node_keys[0]")
 
 
 def test_replicas_are_bounded():
     assert_error(spec_text({"client": {"replicas": 50}}), "workload.client.replicas", "20")
-
-
-def test_training_needs_a_command():
-    training = {"image": "us-docker.pkg.dev/p/r/trainer:1.0.0", "command": []}
-    assert_error(spec_text({"training": training}), "workload.training.command", "at least one")
-
-
-def test_training_backoff_limit_must_not_be_negative():
-    training = {"image": "us-docker.pkg.dev/p/r/trainer:1.0.0", "command": ["python"], "backoff_limit": -1}
-    assert_error(spec_text({"training": training}), "workload.training.backoff_limit")
-
-
-def test_training_must_run_as_non_root():
-    training = {"image": "us-docker.pkg.dev/p/r/trainer:1.0.0", "command": ["python"], "run_as_user": 0}
-    assert_error(spec_text({"training": training}), "workload.training.run_as_user")
 
 
 def test_unknown_framework_is_rejected():
