@@ -11,9 +11,25 @@ import pytest
 from tests.cli_helpers import run_main
 from tests.conftest import ROOT
 
+AWS_STACKS = ("aws-direct-connect", "aws-us-east-1", "aws-us-west-2")
+MEMBER_READS = (
+    "gke-fl-us",
+    "gke-fl-eu",
+    "federation-pki",
+    "federation-trust",
+    "node-key-fl-us",
+    "node-key-fl-eu",
+    "node-key-fl-asia",
+    "node-key-aws-us-west-2",
+    "node-key-aws-us-east-1",
+)
+"""What the default's AWS member sites read, directly or through the trust stack."""
+
 
 def test_selected_stacks_import_only_their_providers(tmp_path):
-    """`synth --stacks 'aws-*'` must not import Google, Azure or Kubernetes provider packages."""
+    """`synth --stacks 'aws-*'` imports only the providers of the selection and its dependencies:
+    the default's AWS sites are federation members, which read the aggregators' clusters (Google),
+    their key stacks (tls) and the trust stack; never Azure or Kubernetes provider packages."""
     probe = tmp_path / "probe.py"
     probe.write_text(
         "import json, sys\n"
@@ -25,16 +41,19 @@ def test_selected_stacks_import_only_their_providers(tmp_path):
     )
     result = subprocess.run([sys.executable, str(probe)], capture_output=True, text=True, check=False, timeout=600)
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report == {"code": 0, "providers": ["cdktf_cdktf_provider_aws"]}, result.stderr[-2000:]
+    assert report == {
+        "code": 0,
+        "providers": ["cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_google", "cdktf_cdktf_provider_tls"],
+    }, result.stderr[-2000:]
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    assert sorted(manifest["stacks"]) == ["aws-direct-connect", "aws-us-east-1", "aws-us-west-2"]
+    assert sorted(manifest["stacks"]) == sorted([*AWS_STACKS, *MEMBER_READS])
 
 
 def test_selection_pulls_in_dependencies(tmp_path):
     result = run_main("synth", "--quiet", "--stacks", "aws-us-east-1", "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    assert sorted(manifest["stacks"]) == ["aws-direct-connect", "aws-us-east-1", "aws-us-west-2"]
+    assert sorted(manifest["stacks"]) == sorted([*AWS_STACKS, *MEMBER_READS])
 
 
 def test_unknown_stack_glob_is_a_clear_error(tmp_path):
