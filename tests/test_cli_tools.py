@@ -110,6 +110,25 @@ def test_inventory_lists_types_counts_and_sensitive_outputs(synthesized):
     assert "cross-stack-output" not in text
 
 
+def test_inventory_shows_every_federation_member_its_data_and_the_aggregator_it_dials(synthesized):
+    text = run_main("inventory", "--from", str(synthesized)).stdout
+    block = text.split("federation members (SuperNode sites)\n", 1)[1].split("\n\n", 1)[0]
+    sites = [line.split()[:4] for line in block.splitlines() if "dials" in line]
+    assert sites == [
+        [site, kind, "dials", "aggregator.federated.example.com:9092"]
+        for site, kind in (
+            ("aws-us-east-1", "aws"),
+            ("aws-us-west-2", "aws"),
+            ("fl-asia", "gke"),
+            ("fl-eu", "gke"),
+            ("fl-us", "gke"),
+        )
+    ]
+    assert "data  s3 fedlearn-dev-us-west-2-data-<account id>" in block
+    assert "data  efs aws_efs_file_system.shared_fs_file_system (access point, TLS, IAM)" in block
+    assert block.count("data  volume kubernetes_persistent_volume_claim_v1.") == 3
+
+
 def test_inventory_from_missing_directory(tmp_path):
     result = run_main("inventory", "--from", str(tmp_path))
     assert result.returncode == 2
