@@ -40,7 +40,8 @@ class MemberInputs:
     """What a member site needs from the federation: the aggregators' static IPs (tokens), the
     address SuperNodes dial, the CA certificate and this site's private key (tokens); the images
     (Docker Hub references, or a full ECR URI of this region for ``app_image``), the SuperNode and
-    executor arguments, the Fargate size, the fleet port and the data mount mode."""
+    executor arguments, the Fargate size, the fleet port, the data mount mode and whether the site
+    runs (``workload.client.replicas`` 0 pauses every site, this one too)."""
 
     aggregator_ips: tuple[str, ...]
     ca_certificate_pem: str
@@ -54,6 +55,7 @@ class MemberInputs:
     memory: int
     credential_secret_name: str
     data_read_only: bool = True
+    running: bool = True
 
 
 def member_inputs(spec, region: AwsRegion, built: dict) -> MemberInputs:
@@ -81,6 +83,7 @@ def member_inputs(spec, region: AwsRegion, built: dict) -> MemberInputs:
         memory=spec.aws.member.memory,
         credential_secret_name=spec.aws.member.docker_hub_credential_secret,
         data_read_only=workload.app.data_read_only,
+        running=workload.client.replicas > 0,
     )
 
 
@@ -171,6 +174,7 @@ class FederationMember(Construct):
                 memory=inputs.memory,
                 fleet_port=inputs.fleet_port,
                 log_retention_days=log_retention_days,
+                desired_count=1 if inputs.running else 0,
             ),
         )
 

@@ -215,6 +215,13 @@ SMALL = {
 }
 
 
+def test_zero_client_replicas_pause_the_aws_site_too(synth):
+    doc = json.loads(json.dumps(SMALL))
+    doc["workload"] = {"client": {"replicas": 0}}
+    (service,) = synth(yaml.safe_dump(doc)).resources("aws-us-west-2", "aws_ecs_service").values()
+    assert service["desired_count"] == 0
+
+
 @pytest.mark.parametrize("member", [False, None])
 def test_no_member_pieces_when_switched_off_or_without_workload(synth, member):
     doc = json.loads(json.dumps(SMALL))

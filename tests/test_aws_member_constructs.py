@@ -460,6 +460,11 @@ def test_props_refuse_bad_inputs():
             name="s", supernode_image="i", app_image="a", supernode_args=("--root-certificates", "x"),
             executor_args=(), cpu=1024, memory=4096, fleet_port=9092, log_retention_days=30,
         )  # fmt: skip
+    with pytest.raises(ValueError, match="one key, one node"):
+        SuperNodeServiceProps(
+            name="s", supernode_image="i", app_image="a", supernode_args=SUPERNODE_ARGS,
+            executor_args=(), cpu=1024, memory=4096, fleet_port=9092, log_retention_days=30, desired_count=2,
+        )  # fmt: skip
     with pytest.raises(ValueError, match="ecr-pullthroughcache/"):
         DockerHubCacheProps("dockerhub")
     with pytest.raises(ValueError, match="each once"):

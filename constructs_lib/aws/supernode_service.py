@@ -81,7 +81,8 @@ class SuperNodeServiceProps:
     """``name`` prefixes every name; images are full URIs the task can pull from inside the VPC;
     ``supernode_args``/``executor_args`` follow the executables ``flower-supernode`` and
     ``flower-superexec`` (use ``NODE_KEY_PATH``, ``CA_CERT_PATH``); ``cpu``/``memory`` a Fargate
-    size; ``fleet_port`` is the only port egress to the aggregators allows; ``node_uid`` is the
+    size; ``fleet_port`` is the only port egress to the aggregators allows; ``desired_count`` 1
+    (running) or 0 (paused; never two tasks with one node key); ``node_uid`` is the
     user of the Flower images (49999 in ``flwr/*``)."""
 
     name: str
@@ -93,6 +94,7 @@ class SuperNodeServiceProps:
     memory: int
     fleet_port: int
     log_retention_days: int
+    desired_count: int = 1
     node_uid: int = 49999
     environment: tuple[tuple[str, str], ...] = field(default=FLOWER_ENVIRONMENT)
 
@@ -100,6 +102,8 @@ class SuperNodeServiceProps:
         for flag in ("--auth-supernode-private-key", "--root-certificates"):
             if flag not in self.supernode_args:
                 raise ValueError(f"SuperNodeServiceProps.supernode_args must pass {flag}")
+        if self.desired_count not in (0, 1):
+            raise ValueError("SuperNodeServiceProps.desired_count is 1 (running) or 0 (paused): one key, one node")
         if not 1 <= self.fleet_port <= 65535:
             raise ValueError("SuperNodeServiceProps.fleet_port must be a TCP port")
 
@@ -236,7 +240,7 @@ class SuperNodeService(Construct):
             name=props.name,
             cluster=self.cluster.arn,
             task_definition=self.task_definition.arn,
-            desired_count=1,
+            desired_count=props.desired_count,
             launch_type="FARGATE",
             platform_version="LATEST",
             # One node identity per site: never run two tasks with the same key at once.
