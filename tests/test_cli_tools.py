@@ -76,9 +76,17 @@ def test_graph_mermaid_shows_stacks_and_cross_stack_references(synthesized):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "flowchart LR"
-    assert '  aws_us_west_2["aws-us-west-2<br/>54 resources"]' in lines
+    stack = json.loads((synthesized / "stacks" / "aws-us-west-2" / "cdk.tf.json").read_text())
+    count = sum(len(items) for items in stack["resource"].values())
+    assert f'  aws_us_west_2["aws-us-west-2<br/>{count} resources"]' in lines
     assert '  aws_us_west_2 -->|"tgw.id, tgw_route_table.id"| aws_us_east_1' in lines
     assert '  aws_direct_connect -->|"direct_connect_gateway.id"| aws_us_west_2' in lines
+    # The federation as one system: an AWS member site reads the aggregators' addresses, the CA and
+    # its own key, and the aggregators read its NAT address.
+    assert '  gke_fl_us -->|"aggregator_address.address"| aws_us_west_2' in lines
+    assert '  federation_trust -->|"local.ca_certificate"| aws_us_west_2' in lines
+    assert '  node_key_aws_us_west_2 -->|"node_key.private_key_openssh"| aws_us_west_2' in lines
+    assert '  aws_us_west_2 -->|"federation_member_egress_eip.public_ip"| workload_fl_us' in lines
 
 
 def test_graph_dot(synthesized):
