@@ -37,7 +37,7 @@ class FederationSpec(SpecModel):
     dns: DnsSection | None = None
     """One global name for the aggregator with health-checked Route 53 failover (stack `dns`)."""
     workload: WorkloadSection | None = None
-    """Federated-learning workloads on every GKE cluster (stacks `federation-pki` and `workload-<cluster>`)."""
+    """Federated-learning workloads on every GKE cluster (stacks `federation-pki`, `node-key-<cluster>`, `federation-trust` and `workload-<cluster>`)."""
 
     def network_claims(self) -> list[tuple[str, ipaddress.IPv4Network]]:
         """Every CIDR block the estate routes, with its field path: the input of the overlap rule."""

@@ -274,3 +274,17 @@ def test_workload_needs_the_gcp_section():
 def test_workload_needs_a_primary_cluster():
     clusters = [dict(CLUSTERS[1])]
     assert_error(spec_text(clusters=clusters), "workload", "role primary")
+
+
+def test_old_training_section_exits_2_with_one_line(tmp_path):
+    from tests.cli_helpers import run_main
+
+    spec = tmp_path / "old.yaml"
+    training = {"image": "us-docker.pkg.dev/p/r/trainer:1.0.0", "command": ["python"]}
+    spec.write_text(spec_text({"training": training}))
+    result = run_main("validate", "--spec", str(spec))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"{spec}: workload.training: removed: training now runs in the ClientApp of your Flower app, "
+        "executed by each site's SuperNode; set workload.app.image (see README)"
+    ]

@@ -185,3 +185,23 @@ def test_partner_ranges_are_added_to_the_defaults(synth):
     cidrs = [f["ip_block"]["cidr"] for f in fleet_rule["from"] if "ip_block" in f]
     assert cidrs[-1] == "203.0.113.0/24"
     assert len(cidrs) > 1
+
+
+def test_adding_a_site_leaves_existing_sites_keys_and_clients_unchanged(synth, default_synth):
+    """A new site adds its key stack and is registered on the aggregators; the other sites' key
+    stacks and client-only workload stacks are byte-for-byte the same."""
+    doc = yaml.safe_load(DEFAULT_SPEC.read_text())
+    doc["gcp"]["clusters"].append(
+        {
+            "name": "fl-sa",
+            "region": "southamerica-east1",
+            "role": "client",
+            "cidr": "10.60.0.0/20",
+            "master_cidr": "172.16.0.48/28",
+        }
+    )
+    out = synth(yaml.safe_dump(doc))
+    for stack in ("node-key-fl-us", "node-key-fl-eu", "node-key-fl-asia", "workload-fl-asia"):
+        assert out.stack(stack)["resource"] == default_synth.stack(stack)["resource"], stack
+    keys = by_name(out.resources("workload-fl-us", "kubernetes_config_map_v1"))["supernode-registration-keys"]
+    assert "fl-sa.pub" in keys["data"]
