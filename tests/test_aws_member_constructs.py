@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
+import shutil
+import stat
+import subprocess
 
 import cdktf
 import pytest
@@ -472,3 +476,48 @@ def test_props_refuse_bad_inputs():
     with pytest.raises(ValueError, match="bucket or a file system"):
         SiteData()
     assert AggregatorEgressProps(name="s", vpc_cidr="10.0.0.0/16", zone="us-west-2a").zone == "us-west-2a"
+
+
+# --- the init container's script, run for real -------------------------------------------------
+
+SSH_KEYGEN, SH = shutil.which("ssh-keygen"), shutil.which("sh") or "/bin/sh"
+
+
+@pytest.mark.skipif(SSH_KEYGEN is None, reason="needs ssh-keygen to make an OpenSSH key")
+def test_node_files_script_writes_a_usable_key_and_ca_only_the_flower_user_reads(out, tmp_path):
+    """Run the synthesized ``node-files`` command with ``/mnt`` remapped to a temporary directory:
+    the key file is the OpenSSH key ECS injected (``ssh-keygen -y`` derives its public key), mode
+    0400; the CA is world-readable; the writable volumes belong to the Flower user (when root)."""
+    subprocess.run(["ssh-keygen", "-q", "-t", "ecdsa", "-b", "384", "-N", "", "-f", str(tmp_path / "id")], check=True)
+    key = (tmp_path / "id").read_text()
+    node_files = containers(out)["node-files"]
+    assert node_files["entryPoint"] == ["sh", "-c"]
+    (script,) = node_files["command"]
+    root = tmp_path / "mnt"
+    for volume in ("node-key", "ca", "supernode-home", "executor-home", "tmp"):
+        (root / volume).mkdir(parents=True)
+    uid = 49999 if os.geteuid() == 0 else os.geteuid()
+    script = script.replace("/mnt/", f"{root}/").replace("49999:49999", f"{uid}:{uid}")
+    env = {"PATH": os.environ["PATH"], "FLWR_NODE_KEY": key, "FLWR_CA_CERT": CA}
+    subprocess.run([SH, "-c", script], env=env, check=True, timeout=30)
+    written = root / "node-key" / "node.key"
+    assert stat.S_IMODE(written.stat().st_mode) == 0o400
+    assert written.stat().st_uid == uid
+    derived = subprocess.run([SSH_KEYGEN, "-y", "-f", str(written)], capture_output=True, text=True, check=True)
+    assert derived.stdout.split()[:2] == (tmp_path / "id.pub").read_text().split()[:2]
+    ca = root / "ca" / "ca.crt"
+    assert ca.read_text().startswith(CA)
+    assert stat.S_IMODE(ca.stat().st_mode) == 0o444
+    assert (root / "supernode-home").stat().st_uid == uid
+    assert stat.S_IMODE((root / "tmp").stat().st_mode) == 0o1777
+
+
+def test_node_files_script_fails_without_the_key(out, tmp_path):
+    (script,) = containers(out)["node-files"]["command"]
+    root = tmp_path / "mnt"
+    for volume in ("node-key", "ca", "supernode-home", "executor-home", "tmp"):
+        (root / volume).mkdir(parents=True)
+    script = script.replace("/mnt/", f"{root}/")
+    result = subprocess.run([SH, "-c", script], env={"PATH": os.environ["PATH"]}, capture_output=True, check=False)
+    assert result.returncode != 0, "set -u must stop the task when ECS injected no key"
+    assert not (root / "node-key" / "node.key").exists()
