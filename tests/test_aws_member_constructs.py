@@ -488,7 +488,7 @@ def test_node_files_script_writes_a_usable_key_and_ca_only_the_flower_user_reads
     """Run the synthesized ``node-files`` command with ``/mnt`` remapped to a temporary directory:
     the key file is the OpenSSH key ECS injected (``ssh-keygen -y`` derives its public key), mode
     0400; the CA is world-readable; the writable volumes belong to the Flower user (when root)."""
-    subprocess.run(["ssh-keygen", "-q", "-t", "ecdsa", "-b", "384", "-N", "", "-f", str(tmp_path / "id")], check=True)
+    subprocess.run([SSH_KEYGEN, "-q", "-t", "ecdsa", "-b", "384", "-N", "", "-f", str(tmp_path / "id")], check=True)
     key = (tmp_path / "id").read_text()
     node_files = containers(out)["node-files"]
     assert node_files["entryPoint"] == ["sh", "-c"]
