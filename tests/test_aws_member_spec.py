@@ -123,3 +123,36 @@ def test_cli_exits_2_with_one_line(tmp_path):
         "bad.yaml: aws.regions[0].federation_member: a member trains on the site's data but the site has "
         "neither data_bucket nor shared_filesystem; enable one, or set federation_member: false"
     ]
+
+
+def with_workload(text: str, **workload) -> str:
+    doc = yaml.safe_load(text)
+    doc["workload"] = workload
+    return yaml.safe_dump(doc, sort_keys=False)
+
+
+def test_app_image_outside_docker_hub_needs_an_ecr_copy_at_each_member():
+    text = with_workload(spec_text(region()), app={"image": "us-docker.pkg.dev/p/r/app:1.0.0"})
+    assert_error(text, "aws.regions[0].app_image", "required: the site has no internet path")
+    ecr = "123456789012.dkr.ecr.us-west-2.amazonaws.com/fl/app:1.0.0"
+    parse_spec(with_workload(spec_text(region(app_image=ecr)), app={"image": "us-docker.pkg.dev/p/r/app:1.0.0"}))
+    parse_spec(with_workload(spec_text(region(federation_member=False)), app={"image": "us-docker.pkg.dev/p/r/a:1"}))
+
+
+def test_supernode_image_must_come_from_docker_hub_for_member_sites():
+    text = with_workload(spec_text(region()), client={"image": "ghcr.io/org/supernode:1.25.0"})
+    assert_error(text, "workload.client.image", "pull the SuperNode image through ECR's Docker Hub cache")
+
+
+def test_member_site_name_must_not_be_a_cluster_name():
+    doc = yaml.safe_load(spec_text(region()))
+    doc["gcp"]["clusters"].append(
+        {
+            "name": "aws-us-west-2",
+            "region": "us-east1",
+            "role": "client",
+            "cidr": "10.50.0.0/20",
+            "master_cidr": "172.16.0.32/28",
+        }
+    )
+    assert_error(yaml.safe_dump(doc), "aws.regions[0].name", "is also a gcp cluster's name")
