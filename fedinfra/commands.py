@@ -84,7 +84,23 @@ def inventory(args) -> int:
             flag = "sensitive" if output.sensitive else "         "
             print(f"  output {output.name:<34} {flag}  {output.description}")
         print()
+    _print_members(stacks)
     return 0
+
+
+def _print_members(stacks: dict) -> None:
+    """The federation as one system: each SuperNode site, its data, the aggregator it dials."""
+    from fedinfra.members import federation_members
+
+    members = federation_members(stacks)
+    if not members:
+        return
+    print("federation members (SuperNode sites)")
+    for member in members:
+        print(f"  {member.site:<20} {member.kind:<4} dials {member.dials}")
+        for data in member.data:
+            print(f"  {'':<20} {'':<4} data  {data}")
+    print()
 
 
 def spec_reference(args) -> int:

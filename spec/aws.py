@@ -9,8 +9,10 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from spec.aws_interconnect import DirectConnectSection, TransitGatewaySection
+from spec.aws_member import AwsMemberSettings
 from spec.base import NonEmpty, SpecModel, StrictBool, StrictInt, StrictStr, cidr_with_prefix
 from spec.regions import AwsRegionName
+from spec.workload import PinnedImage
 
 # CloudWatch Logs accepts only these retention periods (days).
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)  # fmt: skip
@@ -65,6 +67,16 @@ class AwsRegion(SpecModel):
     """Create the KMS-encrypted, versioned, TLS-only S3 data bucket (and its access-log bucket)."""
     shared_filesystem: StrictBool = False
     """Create the encrypted EFS shared file system with a mount target per AZ."""
+    federation_member: StrictBool | None = None
+    """Run a Flower SuperNode here that trains on this site's bucket and file system (ECS Fargate, private subnets); default: on when the spec has a `workload` section and the site has a data bucket or file system."""
+    app_image: PinnedImage | None = None
+    """The ClientApp image in this region's private ECR (`<account>.dkr.ecr.<region>.amazonaws.com/...`, pinned); default: the workload's app image through the ECR pull-through cache for Docker Hub."""
+
+    def is_member(self, has_workload: bool) -> bool:
+        """Whether this site runs a SuperNode (``federation_member``, or its default)."""
+        if self.federation_member is not None:
+            return self.federation_member
+        return has_workload and (self.data_bucket or self.shared_filesystem)
 
     def zone_names(self) -> tuple[str, ...]:
         """The pinned AZ names, one per subnet (valid only for a spec that passed validation)."""
@@ -109,13 +121,15 @@ class AwsSection(SpecModel):
     regions: Annotated[tuple[AwsRegion, ...], NonEmpty]
     """One data site per region; at least one, names unique."""
     log_retention_days: LogRetentionDays = 365
-    """Retention of VPC flow logs; a CloudWatch Logs retention value (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)."""
+    """Retention of VPC flow logs and of the member sites' SuperNode logs; a CloudWatch Logs retention value (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)."""
     flow_log_traffic: Literal["ALL", "ACCEPT", "REJECT"] = "ALL"
     """Which traffic VPC flow logs record."""
     transit_gateway: TransitGatewaySection | None = None
     """A transit gateway per region, peered in a full mesh; absent: regions stay isolated."""
     direct_connect: DirectConnectSection | None = None
     """On-premises over Direct Connect; requires `transit_gateway`; absent: none."""
+    member: AwsMemberSettings = Field(default_factory=AwsMemberSettings)
+    """How member sites (`regions[].federation_member`) run their SuperNode: Fargate size, image credential."""
     data_admin_role_arns: tuple[RoleArn, ...] = ()
     """IAM roles that may read, write and delete data-bucket objects from outside the site's VPC (e.g. to load data, or to empty a bucket before destroy); everyone else only through the site's S3 endpoint."""
     force_destroy_buckets: StrictBool = False

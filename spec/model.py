@@ -9,6 +9,7 @@ from pydantic import Field
 
 from spec.aws import AwsSection
 from spec.aws_interconnect import interconnect_issues
+from spec.aws_member import member_issues
 from spec.azure import AzureSection
 from spec.base import SpecModel, parse_cidr
 from spec.dns import DnsSection, dns_issues
@@ -90,6 +91,12 @@ def cross_field_issues(spec: FederationSpec) -> list[SpecIssue]:
         for i, region in enumerate(spec.aws.regions):
             issues += [SpecIssue(path, message) for path, message in region.zone_issues(f"aws.regions[{i}]")]
         issues += [SpecIssue(path, message) for path, message in interconnect_issues(spec.aws)]
+        issues += [
+            SpecIssue(path, message)
+            for path, message in member_issues(
+                spec.aws, spec.workload, tuple(c.name for c in spec.gcp.clusters) if spec.gcp else ()
+            )
+        ]
     if spec.gcp:
         names = [(f"gcp.clusters[{i}].name", c.name) for i, c in enumerate(spec.gcp.clusters)]
         issues += _duplicates(names, "GKE cluster name")

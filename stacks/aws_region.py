@@ -1,6 +1,6 @@
-"""One AWS data site per region: private VPC with flow logs, data bucket, shared file system, and
-the region's transit gateway (attached to the VPC, peered with every earlier region, associated
-with the Direct Connect gateway)."""
+"""One AWS data site per region: private VPC with flow logs, data bucket, shared file system, the
+region's transit gateway (attached to the VPC, peered with every earlier region, associated with
+the Direct Connect gateway) and, for a federation member, its SuperNode (``stacks.aws_site_member``)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ from constructs_lib.aws.transit_gateway import (
 from constructs_lib.aws.transit_gateway_peering import TransitGatewayPeering, TransitGatewayPeeringProps
 from spec.aws import AwsRegion, AwsSection
 from stacks.aws_direct_connect import DIRECT_CONNECT_STACK
+from stacks.aws_site_member import FederationMember, MemberInputs, member_inputs
 from stacks.base import FederationStack
+from stacks.plan import aws_member_regions
 
 
 def build(app: Construct, spec, plan, built: dict) -> AwsRegionStack:
@@ -35,6 +37,7 @@ def build(app: Construct, spec, plan, built: dict) -> AwsRegionStack:
     region = next(r for r in spec.aws.regions if r.name == plan.key)
     peers = tuple(built[name] for name in plan.depends_on if name in built and isinstance(built[name], AwsRegionStack))
     dx_stack = built.get(DIRECT_CONNECT_STACK)
+    member = member_inputs(spec, region, built) if region.name in aws_member_regions(spec) else None
     return AwsRegionStack(
         app,
         plan.name,
@@ -44,6 +47,7 @@ def build(app: Construct, spec, plan, built: dict) -> AwsRegionStack:
         state=spec.state,
         peers=peers,
         dx_gateway_id=dx_stack.direct_connect.gateway_id if dx_stack is not None else None,
+        member=member,
     )
 
 
@@ -68,6 +72,7 @@ class AwsRegionStack(FederationStack):
         state,
         peers: Sequence[AwsRegionStack] = (),
         dx_gateway_id: str | None = None,
+        member: MemberInputs | None = None,
     ):
         super().__init__(scope, stack_name, federation=federation, state=state)
         self.region = region.name
@@ -161,6 +166,28 @@ class AwsRegionStack(FederationStack):
             self.output("efs_id", self.file_system.file_system_id, "ID of the shared EFS file system.")
             self.output("efs_dns_name", self.file_system.dns_name, "DNS name to mount the file system (TLS required).")
             self.output("efs_access_point_id", self.file_system.access_point.id, "EFS access point for training jobs.")
+        self.member = None
+        self.egress_ips: list[str] = []
+        if member is not None:
+            self.member = FederationMember(
+                self,
+                "federation_member",
+                name=name,
+                context=context,
+                vpc=self.vpc,
+                log_key=log_key,
+                data_key=data_key,
+                data_bucket=self.data_bucket,
+                file_system=self.file_system,
+                log_retention_days=aws.log_retention_days,
+                inputs=member,
+            )
+            self.egress_ips = [self.member.egress_ip]
+            self.output(
+                "egress_ips", self.egress_ips, "Reserved NAT IPs the site's SuperNode dials the aggregators from."
+            )
+            self.output("supernode_cluster", self.member.service.cluster.name, "ECS cluster of the site's SuperNode.")
+            self.output("supernode_log_group", self.member.service.log_group.name, "Log group of the SuperNode task.")
 
     def _s3_endpoint_policy(self, context: AwsContext, region: str) -> None:
         """Narrow the site's S3 gateway endpoint to the site's own buckets (and ECR image layers)."""

@@ -8,6 +8,7 @@ import fnmatch
 from dataclasses import dataclass
 
 from spec import FederationSpec
+from spec.aws_member import member_site_name
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,8 @@ class StackPlan:
 def plan_stacks(spec: FederationSpec) -> list[StackPlan]:
     """Every stack of ``spec``, producers before consumers."""
     plans: list[StackPlan] = []
-    if spec.aws:
+    members = aws_member_regions(spec)
+    if spec.aws and not members:
         plans += _aws_plans(spec.aws)
     if spec.gcp:
         plans += [StackPlan(f"gke-{c.name}", "gke_cluster", c.name, frozenset({"google"})) for c in spec.gcp.clusters]
@@ -34,8 +36,19 @@ def plan_stacks(spec: FederationSpec) -> list[StackPlan]:
     if spec.dns:
         plans.append(StackPlan(DNS_STACK, "dns", "", frozenset({"aws"}), _aggregator_stacks(spec.gcp)))
     if spec.gcp and spec.workload:
-        plans += _workload_plans(spec.gcp, dns=bool(spec.dns))
+        plans += _workload_plans(spec.gcp, dns=bool(spec.dns), aws=spec.aws if members else None, members=members)
     return plans
+
+
+def aws_member_regions(spec: FederationSpec) -> list[str]:
+    """The AWS regions whose sites are federation members (``AwsRegion.is_member``), in spec order."""
+    if not (spec.aws and spec.gcp and spec.workload):
+        return []
+    return [region.name for region in spec.aws.regions if region.is_member(True)]
+
+
+def aws_region_stack_name(region: str) -> str:
+    return f"aws-{region}"
 
 
 def _aggregator_stacks(gcp) -> tuple[str, ...]:
@@ -45,9 +58,10 @@ def _aggregator_stacks(gcp) -> tuple[str, ...]:
     return tuple(f"gke-{c.name}" for c in clusters)
 
 
-def _aws_plans(aws) -> list[StackPlan]:
+def _aws_plans(aws, member_reads: dict[str, tuple[str, ...]] | None = None) -> list[StackPlan]:
     """Direct Connect first (it reads nothing); then regions in spec order, each reading the
-    regions before it (transit-gateway peering) and the Direct Connect gateway it associates."""
+    regions before it (transit-gateway peering) and the Direct Connect gateway it associates;
+    a member region also reads ``member_reads[region]`` (aggregators, trust, its key)."""
     plans = []
     dx_regions: set[str] = set()
     if aws.direct_connect:
@@ -58,7 +72,8 @@ def _aws_plans(aws) -> list[StackPlan]:
         depends = list(earlier) if aws.transit_gateway else []
         if region.name in dx_regions:
             depends.append("aws-direct-connect")
-        name = f"aws-{region.name}"
+        depends += (member_reads or {}).get(region.name, ())
+        name = aws_region_stack_name(region.name)
         plans.append(StackPlan(name, "aws_region", region.name, frozenset({"aws"}), tuple(depends)))
         earlier.append(name)
     return plans
@@ -79,25 +94,35 @@ def node_key_stack_name(cluster: str) -> str:
     return f"node-key-{cluster}"
 
 
-def _workload_plans(gcp, *, dns: bool) -> list[StackPlan]:
+def _workload_plans(gcp, *, dns: bool, aws=None, members: list[str] = ()) -> list[StackPlan]:
     """The PKI stack (its certificate names the aggregators' static IPs), a key stack per site,
     the trust stack (CA certificate and public keys), then one workload stack per cluster. Every
     workload stack reads its own cluster, the aggregator clusters (their static IPs), the trust
     stack and its own key. Aggregator clusters also read every cluster (their Cloud NAT addresses
     are the fleet port's sources), the PKI stack (server key and certificate) and the dns stack
-    when there is one (the health checkers' ranges)."""
+    when there is one (the health checkers' ranges).
+
+    AWS member sites (``members``) get a key stack each too (site ``aws-<region>``); their region
+    stacks come after the trust stack (they read the aggregators' IPs, the trust stack and their
+    key) and before the workload stacks, whose aggregators read their egress IPs."""
     clusters = [f"gke-{c.name}" for c in gcp.clusters]
     aggregators = [f"gke-{c.name}" for c in gcp.clusters if c.runs_aggregator]
-    keys = [node_key_stack_name(c.name) for c in gcp.clusters]
+    sites = [c.name for c in gcp.clusters] + [member_site_name(region) for region in members]
+    keys = [node_key_stack_name(site) for site in sites]
     plans = [StackPlan(PKI_STACK, "workload_pki", "", frozenset({"tls"}), tuple(aggregators))]
-    plans += [StackPlan(node_key_stack_name(c.name), "node_key", c.name, frozenset({"tls"})) for c in gcp.clusters]
+    plans += [StackPlan(node_key_stack_name(site), "node_key", site, frozenset({"tls"})) for site in sites]
     plans.append(StackPlan(TRUST_STACK, "federation_trust", "", frozenset(), (PKI_STACK, *keys)))
+    member_stacks = [aws_region_stack_name(region) for region in members]
+    if aws is not None:
+        reads = {r: (*aggregators, TRUST_STACK, node_key_stack_name(member_site_name(r))) for r in members}
+        plans += _aws_plans(aws, reads)
     for cluster in gcp.clusters:
         own = f"gke-{cluster.name}"
         read = clusters if cluster.runs_aggregator else aggregators
         depends = [own, *(name for name in read if name != own), TRUST_STACK, node_key_stack_name(cluster.name)]
         if cluster.runs_aggregator:
             depends.append(PKI_STACK)
+            depends += member_stacks
             if dns:
                 depends.append(DNS_STACK)
         plans.append(

@@ -26,7 +26,14 @@ from stacks.base import FederationStack
 from stacks.federation_trust import FederationTrustStack
 from stacks.gke_cluster import GkeClusterStack, gke_stack_name
 from stacks.node_key import NodeKeyStack
-from stacks.plan import DNS_STACK, PKI_STACK, TRUST_STACK, node_key_stack_name
+from stacks.plan import (
+    DNS_STACK,
+    PKI_STACK,
+    TRUST_STACK,
+    aws_member_regions,
+    aws_region_stack_name,
+    node_key_stack_name,
+)
 from stacks.workload_addressing import aggregator_host
 from stacks.workload_pki import AGGREGATOR_SERVICE, WorkloadPkiStack, control_service_address
 
@@ -60,6 +67,7 @@ def build(app: Construct, spec, plan, built: dict) -> WorkloadStack:
     nat_ips = []
     if cluster.runs_aggregator:
         nat_ips = [ip for c in spec.gcp.clusters for ip in built[gke_stack_name(c.name)].nat_ips]
+        nat_ips += [ip for region in aws_member_regions(spec) for ip in built[aws_region_stack_name(region)].egress_ips]
     return WorkloadStack(
         app,
         cluster=cluster,

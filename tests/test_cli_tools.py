@@ -11,9 +11,25 @@ import pytest
 from tests.cli_helpers import run_main
 from tests.conftest import ROOT
 
+AWS_STACKS = ("aws-direct-connect", "aws-us-east-1", "aws-us-west-2")
+MEMBER_READS = (
+    "gke-fl-us",
+    "gke-fl-eu",
+    "federation-pki",
+    "federation-trust",
+    "node-key-fl-us",
+    "node-key-fl-eu",
+    "node-key-fl-asia",
+    "node-key-aws-us-west-2",
+    "node-key-aws-us-east-1",
+)
+"""What the default's AWS member sites read, directly or through the trust stack."""
+
 
 def test_selected_stacks_import_only_their_providers(tmp_path):
-    """`synth --stacks 'aws-*'` must not import Google, Azure or Kubernetes provider packages."""
+    """`synth --stacks 'aws-*'` imports only the providers of the selection and its dependencies:
+    the default's AWS sites are federation members, which read the aggregators' clusters (Google),
+    their key stacks (tls) and the trust stack; never Azure or Kubernetes provider packages."""
     probe = tmp_path / "probe.py"
     probe.write_text(
         "import json, sys\n"
@@ -25,16 +41,19 @@ def test_selected_stacks_import_only_their_providers(tmp_path):
     )
     result = subprocess.run([sys.executable, str(probe)], capture_output=True, text=True, check=False, timeout=600)
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report == {"code": 0, "providers": ["cdktf_cdktf_provider_aws"]}, result.stderr[-2000:]
+    assert report == {
+        "code": 0,
+        "providers": ["cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_google", "cdktf_cdktf_provider_tls"],
+    }, result.stderr[-2000:]
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    assert sorted(manifest["stacks"]) == ["aws-direct-connect", "aws-us-east-1", "aws-us-west-2"]
+    assert sorted(manifest["stacks"]) == sorted([*AWS_STACKS, *MEMBER_READS])
 
 
 def test_selection_pulls_in_dependencies(tmp_path):
     result = run_main("synth", "--quiet", "--stacks", "aws-us-east-1", "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    assert sorted(manifest["stacks"]) == ["aws-direct-connect", "aws-us-east-1", "aws-us-west-2"]
+    assert sorted(manifest["stacks"]) == sorted([*AWS_STACKS, *MEMBER_READS])
 
 
 def test_unknown_stack_glob_is_a_clear_error(tmp_path):
@@ -57,9 +76,17 @@ def test_graph_mermaid_shows_stacks_and_cross_stack_references(synthesized):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "flowchart LR"
-    assert '  aws_us_west_2["aws-us-west-2<br/>54 resources"]' in lines
+    stack = json.loads((synthesized / "stacks" / "aws-us-west-2" / "cdk.tf.json").read_text())
+    count = sum(len(items) for items in stack["resource"].values())
+    assert f'  aws_us_west_2["aws-us-west-2<br/>{count} resources"]' in lines
     assert '  aws_us_west_2 -->|"tgw.id, tgw_route_table.id"| aws_us_east_1' in lines
     assert '  aws_direct_connect -->|"direct_connect_gateway.id"| aws_us_west_2' in lines
+    # The federation as one system: an AWS member site reads the aggregators' addresses, the CA and
+    # its own key, and the aggregators read its NAT address.
+    assert '  gke_fl_us -->|"aggregator_address.address"| aws_us_west_2' in lines
+    assert '  federation_trust -->|"local.ca_certificate"| aws_us_west_2' in lines
+    assert '  node_key_aws_us_west_2 -->|"node_key.private_key_openssh"| aws_us_west_2' in lines
+    assert '  aws_us_west_2 -->|"federation_member_egress_eip.public_ip"| workload_fl_us' in lines
 
 
 def test_graph_dot(synthesized):
@@ -89,6 +116,25 @@ def test_inventory_lists_types_counts_and_sensitive_outputs(synthesized):
     assert kubeconfigs
     assert all(words[2] == "sensitive" for words in kubeconfigs)
     assert "cross-stack-output" not in text
+
+
+def test_inventory_shows_every_federation_member_its_data_and_the_aggregator_it_dials(synthesized):
+    text = run_main("inventory", "--from", str(synthesized)).stdout
+    block = text.split("federation members (SuperNode sites)\n", 1)[1].split("\n\n", 1)[0]
+    sites = [line.split()[:4] for line in block.splitlines() if "dials" in line]
+    assert sites == [
+        [site, kind, "dials", "aggregator.federated.example.com:9092"]
+        for site, kind in (
+            ("aws-us-east-1", "aws"),
+            ("aws-us-west-2", "aws"),
+            ("fl-asia", "gke"),
+            ("fl-eu", "gke"),
+            ("fl-us", "gke"),
+        )
+    ]
+    assert "data  s3 fedlearn-dev-us-west-2-data-<account id>" in block
+    assert "data  efs aws_efs_file_system.shared_fs_file_system (access point, TLS, IAM)" in block
+    assert block.count("data  volume kubernetes_persistent_volume_claim_v1.") == 3
 
 
 def test_inventory_from_missing_directory(tmp_path):

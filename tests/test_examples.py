@@ -20,7 +20,7 @@ EXPECTED_STACKS = {
 def test_multi_cloud_example_is_the_default_estate_with_gcs_state(examples, default_synth):
     _, out = examples["multi-cloud.yaml"]
     assert out.stack_names() == default_synth.stack_names()
-    assert len(out.stack_names()) == 16, "12 + federation-trust and a node-key stack per GKE site"
+    assert len(out.stack_names()) == 18, "12 + federation-trust, a node-key stack per GKE site and per AWS member site"
     for name in out.stack_names():
         backend = out.stack(name)["terraform"]["backend"]
         assert backend == {"gcs": {"bucket": "fedlearn-terraform-state", "prefix": f"fedlearn/{name}"}}

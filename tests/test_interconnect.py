@@ -141,7 +141,7 @@ def test_vpc_attachment_spans_every_az_and_uses_the_explicit_route_table(default
     attachment = default_synth.resources(stack, VPC_ATTACHMENT)[attachment_id]
     assert attachment["transit_gateway_id"] == ref(TGW, tgw_id)
     assert attachment["vpc_id"] == ref("aws_vpc", only_id(default_synth, stack, "aws_vpc"))
-    subnets = default_synth.resources(stack, "aws_subnet")
+    subnets = {k: s for k, s in default_synth.resources(stack, "aws_subnet").items() if s["tags"]["tier"] == "private"}
     assert sorted(attachment["subnet_ids"]) == sorted(ref("aws_subnet", s) for s in subnets)
     zones = {subnets[resolve(default_synth, stack, s)[2]]["availability_zone"] for s in attachment["subnet_ids"]}
     assert zones == {f"{region}a", f"{region}b"}
@@ -177,11 +177,17 @@ def assert_vpc_routes(synth: Synthesized, regions: dict[str, str], on_premises: 
         stack, tgw_id, _ = tgw_of(synth, region)
         attachment = f"{VPC_ATTACHMENT}.{only_id(synth, stack, VPC_ATTACHMENT)}"
         expected = {c for r, c in regions.items() if r != region} | set(on_premises.get(region, []))
-        tables = synth.resources(stack, "aws_route_table")
+        # The private route tables (a federation member's public NAT subnet has its own table).
+        tables = [t for t in synth.resources(stack, "aws_route_table") if not t.startswith("federation_member_")]
         assert tables
         routes = synth.resources(stack, "aws_route").values()
         for table_id in tables:
-            mine = [r for r in routes if r["route_table_id"] == ref("aws_route_table", table_id)]
+            # A member's /32 routes to the aggregators (via its NAT) are asserted in test_aws_member.py.
+            mine = [
+                r
+                for r in routes
+                if r["route_table_id"] == ref("aws_route_table", table_id) and "nat_gateway_id" not in r
+            ]
             assert {r["destination_cidr_block"] for r in mine} == expected, (region, table_id)
             assert len(mine) == len(expected)
             for route in mine:
@@ -321,8 +327,12 @@ def assert_acyclic(synth: Synthesized):
 
 def test_default_stack_graph(default_synth):
     assert default_synth.dependencies(DX_STACK) == []
-    assert default_synth.dependencies("aws-us-west-2") == [DX_STACK]
-    assert default_synth.dependencies("aws-us-east-1") == sorted([DX_STACK, "aws-us-west-2"])
+    # Member sites also read the aggregators' clusters, the trust stack and their key stack.
+    member = ["federation-trust", "gke-fl-eu", "gke-fl-us"]
+    assert default_synth.dependencies("aws-us-west-2") == sorted([DX_STACK, *member, "node-key-aws-us-west-2"])
+    assert default_synth.dependencies("aws-us-east-1") == sorted(
+        [DX_STACK, "aws-us-west-2", *member, "node-key-aws-us-east-1"]
+    )
     assert_acyclic(default_synth)
 
 

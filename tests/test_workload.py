@@ -12,8 +12,17 @@ from constructs_lib.gcp.private_google_access import PRIVATE_GOOGLE_APIS_CIDR
 from constructs_lib.k8s import flower
 from constructs_lib.k8s.network_policy import METADATA_SERVER, NODE_LOCAL_DNS
 from constructs_lib.tls.pki import HOURS_PER_DAY
+from spec.aws_member import member_site_name
 from spec.workload import split_image
-from stacks.plan import DNS_STACK, PKI_STACK, TRUST_STACK, node_key_stack_name, plan_stacks
+from stacks.plan import (
+    DNS_STACK,
+    PKI_STACK,
+    TRUST_STACK,
+    aws_member_regions,
+    aws_region_stack_name,
+    node_key_stack_name,
+    plan_stacks,
+)
 from stacks.workload_addressing import LOOPBACK_IP, LOOPBACK_NAME
 from tests.conftest import DEFAULT_SPEC
 from tests.synth_helpers import REMOTE_STATE, ref
@@ -100,11 +109,14 @@ def aggregator_ip_ref(synth, gke_stack: str) -> str:
 # --- stacks, plan and providers --------------------------------------------------------------
 
 
-def test_one_workload_stack_per_cluster_a_key_stack_per_site_and_the_pki_and_trust_stacks(default_synth, sites):
+def test_one_workload_stack_per_cluster_a_key_stack_per_site_and_the_pki_and_trust_stacks(
+    default_synth, default_spec, sites
+):
     names = default_synth.stack_names()
     assert sorted(n for n in names if n.startswith("workload-")) == sorted(s for s, _, _ in sites)
     assert sorted(n for n in names if n.startswith("node-key-")) == sorted(
-        node_key_stack_name(c.name) for *_, c in sites
+        [node_key_stack_name(c.name) for *_, c in sites]
+        + [node_key_stack_name(member_site_name(r)) for r in aws_member_regions(default_spec)]
     )
     assert {PKI_STACK, TRUST_STACK} <= set(names)
 
@@ -114,6 +126,8 @@ def test_plan_dependencies_and_providers(default_spec, sites):
     clusters = {f"gke-{c.name}" for c in default_spec.gcp.clusters}
     aggregators = {f"gke-{c.name}" for c in default_spec.gcp.clusters if c.runs_aggregator}
     keys = {node_key_stack_name(c.name) for c in default_spec.gcp.clusters}
+    keys |= {node_key_stack_name(member_site_name(r)) for r in aws_member_regions(default_spec)}
+    members = {aws_region_stack_name(r) for r in aws_member_regions(default_spec)}
     assert set(plans[PKI_STACK].depends_on) == aggregators
     assert plans[PKI_STACK].providers == frozenset({"tls"})
     assert set(plans[TRUST_STACK].depends_on) == {PKI_STACK} | keys
@@ -125,8 +139,8 @@ def test_plan_dependencies_and_providers(default_spec, sites):
         assert plans[stack].providers == frozenset({"google", "kubernetes"})
         own_key = node_key_stack_name(cluster.name)
         if cluster.runs_aggregator:
-            # Every cluster's NAT addresses, the server key, the health checkers' ranges.
-            expected = clusters | {TRUST_STACK, own_key, PKI_STACK, DNS_STACK}
+            # Every cluster's and AWS member site's NAT addresses, the server key, the checkers' ranges.
+            expected = clusters | members | {TRUST_STACK, own_key, PKI_STACK, DNS_STACK}
         else:
             expected = {gke} | aggregators | {TRUST_STACK, own_key}
         assert set(plans[stack].depends_on) == expected
@@ -571,9 +585,15 @@ def test_aggregator_ingress_is_the_fleet_port_and_operator_control(default_synth
         assert fleet["ports"] == [{"port": str(agg.fleet_port), "protocol": "TCP"}]
         sources = [f["ip_block"]["cidr"] for f in fleet["from"] if "ip_block" in f]
         assert all(source.endswith("/32") for source in sources)
+        member_nats = [
+            (aws_region_stack_name(r), ref_)
+            for r in aws_member_regions(default_spec)
+            for ref_ in default_synth.outputs(aws_region_stack_name(r))["egress_ips"]["value"]
+        ]
         assert sorted(remote_output(default_synth, source[: -len("/32")]) for source in sources) == sorted(
-            ref_ for c in default_spec.gcp.clusters for ref_ in nat_address_refs(default_synth, f"gke-{c.name}")
-        ), "the fleet port admits exactly every cluster's Cloud NAT addresses (plus the health checkers)"
+            [ref_ for c in default_spec.gcp.clusters for ref_ in nat_address_refs(default_synth, f"gke-{c.name}")]
+            + member_nats
+        ), "the fleet port admits exactly every site's NAT addresses, GKE and AWS (plus the health checkers)"
         assert {ROLE: "client"} in [f["pod_selector"]["match_labels"] for f in fleet["from"] if "pod_selector" in f]
         assert control["ports"] == [{"port": str(agg.control_port), "protocol": "TCP"}]
         assert control["from"] == [{"pod_selector": {"match_labels": {ROLE: "operator"}}}]

@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from constructs_lib.k8s import flower
-from stacks.plan import TRUST_STACK, node_key_stack_name
+from spec.aws_member import member_site_name
+from stacks.plan import TRUST_STACK, aws_member_regions, node_key_stack_name
 from tests.conftest import DEFAULT_SPEC
 from tests.test_workload import (
     CLAIM,
@@ -216,7 +217,9 @@ def test_registration_job_only_on_aggregators(default_synth, site_stacks):
 def test_registration_job_registers_every_sites_public_key_on_its_aggregator(
     default_synth, default_spec, aggregator_stacks
 ):
-    sites = sorted(c.name for c in default_spec.gcp.clusters)
+    sites = sorted(
+        [c.name for c in default_spec.gcp.clusters] + [member_site_name(r) for r in aws_member_regions(default_spec)]
+    )
     namespace = default_spec.workload.namespace
     control_port = default_spec.workload.aggregator.control_port
     for stack, _ in aggregator_stacks:

@@ -9,8 +9,9 @@ import json
 import yaml
 
 from constructs_lib.k8s.network_policy import HEALTH_CHECKER_POLICY_PREFIX
+from spec.aws_member import member_site_name
 from spec.dns import HEALTH_CHECKER_REGIONS
-from stacks.plan import DNS_STACK, PKI_STACK, TRUST_STACK, node_key_stack_name
+from stacks.plan import DNS_STACK, PKI_STACK, TRUST_STACK, aws_member_regions, node_key_stack_name
 from tests.conftest import DEFAULT_SPEC
 from tests.synth_helpers import REMOTE_STATE
 from tests.test_workload import SERVICE, by_name, only, policies, remote_output
@@ -50,7 +51,10 @@ def test_trust_stack_holds_only_public_material(default_synth, default_spec):
     assert "private_key_openssh" not in text
     assert "private_key_pem" not in text
     reads = remote_states(default_synth, TRUST_STACK)
-    assert reads == {PKI_STACK} | {node_key_stack_name(c.name) for c in default_spec.gcp.clusters}
+    sites = {c.name for c in default_spec.gcp.clusters} | {
+        member_site_name(r) for r in aws_member_regions(default_spec)
+    }
+    assert reads == {PKI_STACK} | {node_key_stack_name(site) for site in sites}
     for local, value in stack["locals"].items():
         producer, expression = remote_output(default_synth, value)
         if producer == PKI_STACK:
@@ -59,7 +63,7 @@ def test_trust_stack_holds_only_public_material(default_synth, default_spec):
         else:
             assert expression.endswith(".public_key_openssh}"), local
     outputs = default_synth.outputs(TRUST_STACK)
-    assert set(outputs["node_public_keys"]["value"]) == {c.name for c in default_spec.gcp.clusters}
+    assert set(outputs["node_public_keys"]["value"]) == sites
 
 
 def test_client_only_sites_never_read_a_state_holding_a_foreign_private_key(default_synth, default_spec):
