@@ -3,6 +3,7 @@
 Run with the Flower virtualenv's Python (it has `cryptography`; the synth environment does not):
 
     .venv-flower/bin/python tests/flower_pki.py OUT_DIR --san DNS_OR_IP ... --node NAME ...
+        [--ca-curve P256] [--server-curve P256] [--node-curve P384]
 
 Writes `ca.crt` (ECDSA P-256, self-signed, like `tls_self_signed_cert` over an ECDSA P256 key),
 `server.key`/`server.pem` (ECDSA P-256 signed by the CA, the given SANs, like
@@ -26,6 +27,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 VALIDITY = datetime.timedelta(days=2)
+CURVES = {"P256": ec.SECP256R1, "P384": ec.SECP384R1, "P521": ec.SECP521R1}
+"""Terraform `tls_private_key.ecdsa_curve` names -> curves."""
 
 
 def _name(common_name: str) -> x509.Name:
@@ -45,10 +48,10 @@ def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
     )
 
 
-def make_ca(common_name: str) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
-    """A self-signed ECDSA P-256 CA certificate."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.timezone.utc)
+def make_ca(common_name: str, curve: str = "P256") -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """A self-signed ECDSA CA certificate (P-256 unless told)."""
+    key = ec.generate_private_key(CURVES[curve]())
+    now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(_name(common_name))
@@ -78,17 +81,17 @@ def make_ca(common_name: str) -> tuple[ec.EllipticCurvePrivateKey, x509.Certific
 
 
 def make_server_cert(
-    ca_key: ec.EllipticCurvePrivateKey, ca_cert: x509.Certificate, sans: list[str]
+    ca_key: ec.EllipticCurvePrivateKey, ca_cert: x509.Certificate, sans: list[str], curve: str = "P256"
 ) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
-    """An ECDSA P-256 server certificate for `sans` (IPs and DNS names), signed by the CA."""
-    key = ec.generate_private_key(ec.SECP256R1())
+    """An ECDSA server certificate for `sans` (IPs and DNS names), signed by the CA."""
+    key = ec.generate_private_key(CURVES[curve]())
     names: list[x509.GeneralName] = []
     for san in sans:
         try:
             names.append(x509.IPAddress(ipaddress.ip_address(san)))
         except ValueError:
             names.append(x509.DNSName(san))
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(_name(sans[0]))
@@ -105,9 +108,9 @@ def make_server_cert(
     return key, cert
 
 
-def write_node_key(out: Path, name: str) -> None:
-    """An ECDSA P-384 key pair in OpenSSH format: `name` (private) and `name.pub`."""
-    key = ec.generate_private_key(ec.SECP384R1())
+def write_node_key(out: Path, name: str, curve: str = "P384") -> None:
+    """An ECDSA key pair (P-384 unless told) in OpenSSH format: `name` (private) and `name.pub`."""
+    key = ec.generate_private_key(CURVES[curve]())
     (out / name).write_bytes(
         key.private_bytes(
             serialization.Encoding.PEM,
@@ -127,21 +130,24 @@ def main() -> None:
     parser.add_argument("--san", action="append", default=[])
     parser.add_argument("--node", action="append", default=[])
     parser.add_argument("--ca-only", action="append", default=[])
+    parser.add_argument("--ca-curve", choices=CURVES, default="P256")
+    parser.add_argument("--server-curve", choices=CURVES, default="P256")
+    parser.add_argument("--node-curve", choices=CURVES, default="P384")
     args = parser.parse_args()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     if args.san:
-        ca_key, ca_cert = make_ca("fedinfra federation CA")
+        ca_key, ca_cert = make_ca("fedinfra federation CA", args.ca_curve)
         (out / "ca.crt").write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
-        key, cert = make_server_cert(ca_key, ca_cert, args.san)
+        key, cert = make_server_cert(ca_key, ca_cert, args.san, args.server_curve)
         (out / "server.key").write_bytes(_pem_key(key))
         (out / "server.key").chmod(0o600)
         (out / "server.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     for name in args.ca_only:
-        _, other = make_ca(f"unrelated CA {name}")
+        _, other = make_ca(f"unrelated CA {name}", args.ca_curve)
         (out / f"{name}.crt").write_bytes(other.public_bytes(serialization.Encoding.PEM))
     for name in args.node:
-        write_node_key(out, name)
+        write_node_key(out, name, args.node_curve)
 
 
 if __name__ == "__main__":

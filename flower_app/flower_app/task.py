@@ -24,7 +24,7 @@ def true_weights() -> np.ndarray:
 def synthetic(seed: int, num_examples: int = 200) -> tuple[np.ndarray, np.ndarray]:
     """A deterministic sample: features with a seed-dependent shift, targets plus noise."""
     rng = np.random.default_rng(seed)
-    x = rng.normal(loc=0.3 * (seed % 5), size=(num_examples, NUM_FEATURES))
+    x = rng.normal(loc=0.1 * (seed % 3), size=(num_examples, NUM_FEATURES))
     w = true_weights()
     y = x @ w[:-1] + w[-1] + rng.normal(scale=0.1, size=num_examples)
     return x, y
