@@ -154,6 +154,20 @@ def flag(args: list[str], name: str) -> str:
     raise AssertionError(f"{name} not in {args}")
 
 
+def without_flag(args: list[str], name: str) -> list[str]:
+    """``args`` without ``name`` and its value (the flag must be present)."""
+    flag(args, name)
+    out, skip = [], False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == name:
+            skip = True
+        elif not arg.startswith(name + "="):
+            out.append(arg)
+    return out
+
+
 def literal_strings(values) -> list[str]:
     """The entries of a synthesized list that are plain strings (no Terraform tokens)."""
     return [v for v in values or [] if isinstance(v, str) and _TERRAFORM_TOKEN not in v]

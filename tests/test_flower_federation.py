@@ -27,6 +27,7 @@ import pytest
 from tests.flower_harness import (
     NO_PHONE_HOME,
     ROOT,
+    Daemon,
     Federation,
     argv,
     base_env,
@@ -36,6 +37,7 @@ from tests.flower_harness import (
     run,
 )
 from tests.flower_pods import (
+    Container,
     PodRemap,
     PortAllocator,
     deployment_containers,
@@ -44,6 +46,7 @@ from tests.flower_pods import (
     registration_key_names,
     require_command,
     stack_pki,
+    without_flag,
 )
 
 AGGREGATOR_STACK = "workload-fl-us"
@@ -78,6 +81,81 @@ def _app_with_federation(workdir: Path, control: str, ca: Path) -> Path:
     return app
 
 
+def _mkdirs(*containers: Container) -> None:
+    """Create every (remapped) mount of the containers, as the kubelet would."""
+    for container in containers:
+        for mount in container.mounts:
+            Path(mount).mkdir(parents=True, exist_ok=True)
+
+
+def _start_aggregator(fed: Federation, pod: dict[str, Container], pki_dir: Path, ports) -> PodRemap:
+    """The SuperLink pod: the ``superlink`` container with the server certificate where its
+    flags say, and the ``serverapp-executor``; returns the pod's remap (its port map)."""
+    link_root = fed.workdir / "superlink"
+    link = PodRemap(link_root, ports)
+    superlink, executor = link.container(pod["superlink"]), link.container(pod["serverapp-executor"])
+    for option, source in (
+        ("--ssl-ca-certfile", "ca.crt"),
+        ("--ssl-certfile", "server.pem"),
+        ("--ssl-keyfile", "server.key"),
+    ):
+        _write(Path(flag(superlink.args, option)), (pki_dir / source).read_bytes(), 0o600)
+    _mkdirs(superlink, executor)
+    daemon = fed.start("superlink", argv(superlink), _env(link_root, superlink), link_root)
+    fed.start("serverapp-executor", argv(executor), _env(link_root, executor), link_root)
+    assert fed.wait_for(daemon, "Starting Fleet API", 30), fed.logs()
+    return link
+
+
+def _run_registration(job: Container, job_root: Path, key_names: dict, pki_dir: Path) -> None:
+    """Run the registration Job's command twice (a re-run must succeed: "already in use" counts
+    as done) with every site's public key and the CA where the Job finds them."""
+    for site, name in key_names.items():
+        _write(job_root / "registration" / name, (pki_dir / f"{site}.pub").read_bytes())
+    _mkdirs(job)
+    job_text = " ".join([*job.command, *job.args, *job.env.values()])
+    ca_paths = set(re.findall(r"[^\s\"']+/ca\.crt", job_text))
+    assert ca_paths, f"the registration Job names no CA file: {job_text}"
+    for ca_path in ca_paths:
+        _write(Path(ca_path), (pki_dir / "ca.crt").read_bytes())
+    for attempt in ("first", "repeat"):
+        done = run(argv(job), _env(job_root, job), job_root, timeout=60)
+        assert done.returncode == 0, f"{attempt} registration: {done.stdout}\n{done.stderr}"
+
+
+def _start_supernode(
+    fed: Federation, name: str, remap: PodRemap, pod, ca: Path, key: Path | None, executor: bool
+) -> Daemon:
+    """A SuperNode pod trusting ``ca`` and holding ``key`` (plus its ClientApp executor). Without
+    a key the SuperNode makes its own and asks the Fleet API to register it (what any stranger's
+    SuperNode does)."""
+    node = remap.container(pod["supernode"])
+    _write(Path(flag(node.args, "--root-certificates")), ca.read_bytes())
+    args = node.args
+    if key is None:
+        args = without_flag(args, "--auth-supernode-private-key")
+    else:
+        _write(Path(flag(args, "--auth-supernode-private-key")), key.read_bytes(), 0o600)
+    _mkdirs(node)
+    daemon = fed.start(f"supernode-{name}", argv(node, args), _env(remap.root, node), remap.root)
+    if executor:
+        client = remap.container(pod["clientapp-executor"])
+        _mkdirs(client)
+        fed.start(f"clientapp-executor-{name}", argv(client), _env(remap.root, client), remap.root)
+    return daemon
+
+
+def _wait_for_run(app: Path, run_id: str, env: dict[str, str], cwd: Path) -> str:
+    """Poll ``flwr ls`` until the run has finished or ``RUN_TIMEOUT`` passed; its last status."""
+    status = ""
+    deadline = time.monotonic() + RUN_TIMEOUT
+    while time.monotonic() < deadline and not status.startswith("finished"):
+        time.sleep(2)
+        listing = flwr_json(["ls", str(app), "test", "--run-id", run_id], env, cwd)
+        status = listing["runs"][0]["status"] if listing.get("success") else status
+    return status
+
+
 def test_synthesized_flower_pods_train_a_model(default_synth, tmp_path):
     require_flower()
     ports = PortAllocator()
@@ -88,8 +166,7 @@ def test_synthesized_flower_pods_train_a_model(default_synth, tmp_path):
     sites = {site: deployment_containers(default_synth, f"workload-{site}", "supernode") for site in SITES}
     job_containers, job_spec = job_pod(default_synth, AGGREGATOR_STACK, "supernode-registration")
     register = job_containers["register"]
-    everything = [*aggregator.values(), *(c for pod in sites.values() for c in pod.values()), register]
-    for container in everything:
+    for container in [*aggregator.values(), *(c for pod in sites.values() for c in pod.values()), register]:
         require_command(container)
         assert container.env.get("FLWR_TELEMETRY_ENABLED") == "0", f"{container.name}: telemetry on"
 
@@ -97,91 +174,62 @@ def test_synthesized_flower_pods_train_a_model(default_synth, tmp_path):
     # plus an unregistered one; a second CA that did not sign the server certificate.
     pki_dir = tmp_path / "pki"
     make_pki(pki_dir, pki.sans, [*SITES, "unregistered"], pki.curves)
+    ca = pki_dir / "ca.crt"
 
     fed = Federation(tmp_path)
     try:
-        # SuperLink pod.
-        link_root = tmp_path / "superlink"
-        link = PodRemap(link_root, ports)
-        superlink = link.container(aggregator["superlink"])
-        executor = link.container(aggregator["serverapp-executor"])
-        for option, source in (
-            ("--ssl-ca-certfile", "ca.crt"),
-            ("--ssl-certfile", "server.pem"),
-            ("--ssl-keyfile", "server.key"),
-        ):
-            _write(Path(flag(superlink.args, option)), (pki_dir / source).read_bytes(), 0o600)
-        for mount in {*superlink.mounts, *executor.mounts}:
-            Path(mount).mkdir(parents=True, exist_ok=True)
-        superlink_proc = fed.start("superlink", argv(superlink), _env(link_root, superlink), link_root)
-        fed.start("serverapp-executor", argv(executor), _env(link_root, executor), link_root)
-        assert fed.wait_for(superlink_proc, "Starting Fleet API", 30), fed.logs()
-
+        link = _start_aggregator(fed, aggregator, pki_dir, ports)
         fleet_port = int(flag(aggregator["superlink"].args, "--fleet-api-address").rsplit(":", 1)[1])
         control_port = int(flag(aggregator["superlink"].args, "--control-api-address").rsplit(":", 1)[1])
         outside = {fleet_port: link.local(fleet_port), control_port: link.local(control_port)}
 
-        # Registration Job, run the way Kubernetes runs it, twice (idempotent).
         job_root = tmp_path / "registration"
-        job = PodRemap(job_root, ports, aggregator_ports=outside).container(register)
         key_names = registration_key_names(default_synth, AGGREGATOR_STACK, job_spec, REGISTRATION_MOUNT, SITES)
-        for site in SITES:
-            _write(job_root / "registration" / key_names[site], (pki_dir / f"{site}.pub").read_bytes())
-        for mount in job.mounts:
-            Path(mount).mkdir(parents=True, exist_ok=True)
-        job_text = " ".join([*job.command, *job.args, *job.env.values()])
-        ca_paths = set(re.findall(r"[^\s\"']+/ca\.crt", job_text))
-        assert ca_paths, f"the registration Job names no CA file: {job_text}"
-        for ca_path in ca_paths:
-            _write(Path(ca_path), (pki_dir / "ca.crt").read_bytes())
-        for attempt in ("first", "repeat"):
-            done = run(argv(job), _env(job_root, job), job_root, timeout=60)
-            assert done.returncode == 0, f"{attempt} registration: {done.stdout}\n{done.stderr}"
-        app = _app_with_federation(tmp_path, f"127.0.0.1:{outside[control_port]}", pki_dir / "ca.crt")
+        _run_registration(PodRemap(job_root, ports, outside).container(register), job_root, key_names, pki_dir)
+        app = _app_with_federation(tmp_path, f"127.0.0.1:{outside[control_port]}", ca)
         cli_env = {**base_env(tmp_path), "FLWR_HOME": str(tmp_path / "cli-home")}
         registered = flwr_json(["supernode", "list", str(app), "test"], cli_env, tmp_path)
-        assert len(registered.get("nodes", [])) == len(SITES), f"{registered}\n{done.stdout}"
+        assert len(registered.get("nodes", [])) == len(SITES), registered
 
-        # Two sites' SuperNode pods.
         for site, pod in sites.items():
-            root = tmp_path / site
-            remap = PodRemap(root, ports, aggregator_ports=outside)
-            node, client = remap.container(pod["supernode"]), remap.container(pod["clientapp-executor"])
-            _write(Path(flag(node.args, "--root-certificates")), (pki_dir / "ca.crt").read_bytes())
-            _write(Path(flag(node.args, "--auth-supernode-private-key")), (pki_dir / site).read_bytes(), 0o600)
-            for mount in {*node.mounts, *client.mounts}:
-                Path(mount).mkdir(parents=True, exist_ok=True)
-            fed.start(f"supernode-{site}", argv(node), _env(root, node), root)
-            fed.start(f"clientapp-executor-{site}", argv(client), _env(root, client), root)
-
-        # The same SuperNode arguments with an unregistered key, and with a CA that did not sign
-        # the SuperLink's certificate.
-        template = sites[SITES[0]]["supernode"]
-        rogue_root, stranger_root = tmp_path / "unregistered", tmp_path / "other-ca"
-        rogue = PodRemap(rogue_root, ports, aggregator_ports=outside).container(template)
-        stranger = PodRemap(stranger_root, ports, aggregator_ports=outside).container(template)
-        _write(Path(flag(rogue.args, "--root-certificates")), (pki_dir / "ca.crt").read_bytes())
-        _write(Path(flag(rogue.args, "--auth-supernode-private-key")), (pki_dir / "unregistered").read_bytes(), 0o600)
-        _write(Path(flag(stranger.args, "--root-certificates")), (pki_dir / "other-ca.crt").read_bytes())
-        _write(Path(flag(stranger.args, "--auth-supernode-private-key")), (pki_dir / SITES[1]).read_bytes(), 0o600)
-        rogue_proc = fed.start("supernode-unregistered", argv(rogue), _env(rogue_root, rogue), rogue_root)
-        stranger_proc = fed.start("supernode-other-ca", argv(stranger), _env(stranger_root, stranger), stranger_root)
-
-        # Run the app.
-        loss_file = tmp_path / "losses.json"
-        submitted = flwr_json(
-            ["run", str(app), "test", "--run-config", f'num-server-rounds={ROUNDS} loss-file="{loss_file}"'],
-            cli_env,
-            tmp_path,
+            _start_supernode(fed, site, PodRemap(tmp_path / site, ports, outside), pod, ca, pki_dir / site, True)
+        # The first site's SuperNode arguments with an unregistered key, with no key (it tries to
+        # register itself), and with a registered key but trusting a CA that did not sign the
+        # SuperLink's certificate.
+        template = sites[SITES[0]]
+        keyless = _start_supernode(
+            fed, "keyless", PodRemap(tmp_path / "keyless", ports, outside), template, ca, None, False
         )
-        assert submitted.get("success"), f"{submitted}\n{fed.logs()}"
+        rogue = _start_supernode(
+            fed,
+            "unregistered",
+            PodRemap(tmp_path / "unregistered", ports, outside),
+            template,
+            ca,
+            pki_dir / "unregistered",
+            False,
+        )
+        stranger = _start_supernode(
+            fed,
+            "other-ca",
+            PodRemap(tmp_path / "other-ca", ports, outside),
+            template,
+            pki_dir / "other-ca.crt",
+            pki_dir / SITES[1],
+            False,
+        )
 
-        status = ""
-        deadline = time.monotonic() + RUN_TIMEOUT
-        while time.monotonic() < deadline and not status.startswith("finished"):
-            time.sleep(2)
-            listing = flwr_json(["ls", str(app), "test", "--run-id", str(submitted["run-id"])], cli_env, tmp_path)
-            status = listing["runs"][0]["status"] if listing.get("success") else status
+        # Refused before the run starts: the unregistered key, and a SuperNode registering itself.
+        assert fed.wait_exit(rogue, 30) not in (None, 0), rogue.tail()
+        assert "No SuperNode found with the given public key" in rogue.text(), rogue.tail()
+        assert fed.wait_exit(keyless, 30) not in (None, 0), keyless.tail()
+        assert "All SuperNodes must be registered via the CLI" in keyless.text(), keyless.tail()
+
+        loss_file = tmp_path / "losses.json"
+        run_config = f'num-server-rounds={ROUNDS} loss-file="{loss_file}"'
+        submitted = flwr_json(["run", str(app), "test", "--run-config", run_config], cli_env, tmp_path)
+        assert submitted.get("success"), f"{submitted}\n{fed.logs()}"
+        status = _wait_for_run(app, str(submitted["run-id"]), cli_env, tmp_path)
         assert status == "finished:completed", f"run status {status!r}\n{fed.logs()}"
 
         losses = json.loads(loss_file.read_text())["losses"]
@@ -190,13 +238,10 @@ def test_synthesized_flower_pods_train_a_model(default_synth, tmp_path):
         assert losses[-1] < losses[0] / 4, losses
 
         # The SuperLink kept its state where the Deployment puts its persistent volume.
-        assert Path(flag(superlink.args, "--database")).exists()
+        assert Path(flag(link.container(aggregator["superlink"]).args, "--database")).exists()
 
-        # The unregistered key was refused at once; the stranger never got past TLS.
-        rogue_exit = fed.wait_exit(rogue_proc, 30)
-        assert rogue_exit not in (None, 0), fed.logs()
-        assert "No SuperNode found with the given public key" in rogue_proc.text(), rogue_proc.tail()
-        assert "CERTIFICATE_VERIFY_FAILED" in stranger_proc.text(), stranger_proc.tail()
-        assert "SuperNode ID" not in stranger_proc.text(), stranger_proc.tail()
+        # The SuperNode trusting another CA never got past TLS.
+        assert "CERTIFICATE_VERIFY_FAILED" in stranger.text(), stranger.tail()
+        assert "SuperNode ID" not in stranger.text(), stranger.tail()
     finally:
         fed.stop_all()
