@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import jsii
-from cdktf import Annotations, Aspects, IAspect, TerraformOutput, TerraformResource, TerraformStack
+from cdktf import Annotations, Aspects, IAspect, TerraformOutput, TerraformProvider, TerraformResource, TerraformStack
 from constructs import IConstruct
 
+from policy.gke_access import gke_control_plane_access, kubernetes_provider_problem
 from policy.rules import (
     encryption_at_rest,
     mandatory_tags,
     no_world_open_ports,
     secret_outputs_are_sensitive,
 )
-from policy.view import OutputView, ResourceView
+from policy.view import OutputView, ResourceView, provider_config
 
 
 @jsii.implements(IAspect)
@@ -35,7 +36,11 @@ class PolicyAspect:
                 "mandatory-tags": mandatory_tags(view, self.required_tags),
                 "encryption-at-rest": encryption_at_rest(view),
                 "no-world-open-ports": no_world_open_ports(view),
+                "gke-control-plane-access": gke_control_plane_access(view),
             }
+        elif isinstance(node, TerraformProvider) and node.terraform_resource_type == "kubernetes":
+            config = provider_config(self.stack, node)
+            problems = {"kubernetes-via-iam-endpoint": kubernetes_provider_problem(config)}
         elif isinstance(node, TerraformOutput):
             problems = {"sensitive-outputs": secret_outputs_are_sensitive(OutputView(node, self.stack))}
         else:

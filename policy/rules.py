@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from policy.gke_access import gke_control_plane_access, kubernetes_provider_problem
 from policy.view import OutputView, ResourceView
 
 WEB_PORTS = frozenset({80, 443})
@@ -151,5 +152,7 @@ RULES = {
     "encryption-at-rest": encryption_at_rest,
     "no-world-open-ports": no_world_open_ports,
     "sensitive-outputs": secret_outputs_are_sensitive,
+    "gke-control-plane-access": gke_control_plane_access,
+    "kubernetes-via-iam-endpoint": kubernetes_provider_problem,
 }
 """Rule name (as shown in ``[policy:<name>]`` errors) -> check; the README lists them."""

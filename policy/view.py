@@ -76,9 +76,14 @@ class ResourceView:
             return {}
         key = provider.node.path
         if key not in self.provider_cache:
-            (config,) = resolve(self.stack, provider.to_terraform())["provider"].values()
-            self.provider_cache[key] = config[0] if isinstance(config, list) else config
+            self.provider_cache[key] = provider_config(self.stack, provider)
         return self.provider_cache[key]
+
+
+def provider_config(stack: TerraformStack, provider: TerraformProvider) -> dict:
+    """The resolved configuration of one provider block (tokens as ``${...}`` interpolations)."""
+    (config,) = resolve(stack, provider.to_terraform())["provider"].values()
+    return config[0] if isinstance(config, list) else config
 
 
 def _default_providers(stack: TerraformStack) -> dict[str, TerraformProvider]:

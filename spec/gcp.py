@@ -121,7 +121,8 @@ class GkeCluster(SpecModel):
     """One regional private GKE cluster and its VPC. ``cidr`` is the node subnet; ``pods_cidr`` and
     ``services_cidr`` default to the /16 after the node range's /16 and the first /20 of the /16
     after that (10.30.0.0/20 -> 10.31.0.0/16 and 10.32.0.0/20). ``master_authorized_networks``
-    defaults to the node subnet only."""
+    (the IP endpoints' allow list) defaults to the node subnet only; people and CI reach the API
+    through the cluster's DNS endpoint, which IAM authorizes from any network."""
 
     name: Name
     """Cluster name; `<federation>-<environment>-<name>` must be at most 40 characters; unique."""
@@ -144,11 +145,11 @@ class GkeCluster(SpecModel):
     deletion_protection: StrictBool = True
     """Terraform refuses to destroy the cluster while true."""
     private_endpoint: StrictBool = False
-    """`true` removes public access to the Kubernetes API (then authorized networks must be private)."""
+    """`true` turns the API's public IP endpoint off (authorized networks must then be private); deployers keep using the IAM-authorized DNS endpoint. Decide before the first apply: GKE does not switch it on an existing cluster with a `master_cidr` (VPC peering)."""
     master_authorized_networks: (
         Annotated[tuple[AuthorizedNetwork, ...], NonEmpty, Field(max_length=MAX_AUTHORIZED_NETWORKS)] | None
     ) = None
-    """CIDRs allowed to reach the API; default: the node subnet only. 1 to 50 entries, never 0.0.0.0/0 or wider than /8."""
+    """CIDRs allowed on the API's IP endpoints; default: the node subnet only. Deployers need no entry (they use the DNS endpoint, authorized by IAM). 1 to 50 entries, never 0.0.0.0/0 or wider than /8."""
 
     @property
     def runs_aggregator(self) -> bool:

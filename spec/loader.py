@@ -76,11 +76,14 @@ def parse_spec(text: str, source: str = DEFAULT_SPEC) -> FederationSpec:
 
 def _issue_from(error: dict) -> SpecIssue:
     """Turn one pydantic error into a path and a message a platform engineer can act on."""
-    loc, _model, allowed = _walk(error["loc"])
+    loc, model, allowed = _walk(error["loc"])
     path = format_path(loc)
     kind = error["type"]
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])
+        removed = getattr(model, "REMOVED_KEYS", {})
+        if key in removed:
+            return SpecIssue(path, removed[key])
         hint = difflib.get_close_matches(key, allowed, n=1)
         suggestion = f"; did you mean {hint[0]!r}?" if hint else f"; expected one of: {', '.join(allowed)}"
         return SpecIssue(path, f"unknown key {key!r}{suggestion}")

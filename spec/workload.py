@@ -2,24 +2,31 @@
 
 One framework preset (``flower``) fills in images, ports and arguments; everything is
 overridable. The aggregator (Flower SuperLink) runs on the primary and secondary clusters, a
-long-running client (Flower SuperNode) on every cluster, and an optional run-to-completion
-training Job per site. Images must be pinned (a tag other than ``latest``, or a digest) so a
-redeploy never silently changes what runs.
+long-running client (Flower SuperNode) on every cluster, and next to each of them an executor
+(Flower SuperExec) that runs the user's app image: the ServerApp beside the SuperLink, the
+ClientApp (where training happens, on the site's data) beside each SuperNode. Images must be
+pinned (a tag other than ``latest``, or a digest) so a redeploy never silently changes what runs.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import re
+import struct
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from spec.base import DnsLabel, NonEmpty, SpecModel, StrictBool, StrictInt, StrictStr
+from spec.base import DnsLabel, SpecModel, StrictBool, StrictInt, StrictStr
 
 FLOWER_VERSION = "1.25.0"
-"""Flower release the preset images are pinned to (``flwr/superlink`` and ``flwr/supernode``)."""
+"""Flower release the preset images are pinned to (``flwr/superlink``, ``flwr/supernode`` and
+``flwr/superexec``). 1.25 keeps the Fleet, Control and ServerAppIO APIs on separate ports, so the
+Control API (which registers node keys and starts runs) stays cluster-internal; from 1.41 on it
+shares the Fleet port."""
 
 FLOWER_SERVERAPPIO_PORT = 9091
 """The SuperLink's in-container ServerAppIO API: never exposed, so no other port may take it."""
@@ -155,7 +162,8 @@ class Aggregator(SpecModel):
     """The coordination service (Flower SuperLink) on the primary and secondary clusters.
 
     ``fleet_port`` is where clients connect (the only port on the public load balancer, reachable
-    from ``fleet_source_ranges``); ``control_port`` is where ``flwr run`` submits runs (cluster-
+    from every cluster's Cloud NAT addresses, the Route 53 health checkers and the partner CIDRs
+    in ``fleet_source_ranges``); ``control_port`` is where ``flwr run`` submits runs (cluster-
     internal only). ``state_storage`` sizes the volume that keeps the SuperLink's database across
     restarts. ``args`` are appended to the preset's arguments (later flags win)."""
 
@@ -165,14 +173,14 @@ class Aggregator(SpecModel):
     """Fleet API port clients dial (1024-65535, distinct from the control port and 9091)."""
     control_port: Port = 9093
     """Control API port; exposed only inside the cluster (ClusterIP), never on the load balancer."""
-    fleet_source_ranges: Annotated[tuple[SourceRange, ...], NonEmpty] = ("0.0.0.0/0",)
-    """CIDRs allowed to reach the fleet port (load balancer source ranges and NetworkPolicy); default open, protected by TLS: narrow it once client egress IPs are known."""
+    fleet_source_ranges: tuple[SourceRange, ...] = ()
+    """Partner CIDRs allowed to reach the fleet port in addition to the defaults (every cluster's Cloud NAT IPs and, with a `dns` section, the Route 53 health checkers)."""
     state_storage: StorageQuantity = "10Gi"
     """Size of the aggregator's state volume (`Mi`/`Gi`/`Ti`)."""
     resources: Resources = Field(default_factory=Resources)
     """Requests and limits of the container."""
     args: ExtraArgs = ()
-    """Extra arguments: appended to the preset's for the aggregator and client (later flags win; `--insecure` is rejected), passed to `command` for the training Job."""
+    """Extra arguments appended to the preset's (later flags win; `--insecure` is rejected)."""
 
 
 class Client(SpecModel):
@@ -191,32 +199,66 @@ class Client(SpecModel):
     resources: Resources = Field(default_factory=lambda: Resources(cpu_limit="2", memory_limit="4Gi"))
     """Requests and limits of the container."""
     args: ExtraArgs = ()
-    """Extra arguments: appended to the preset's for the aggregator and client (later flags win; `--insecure` is rejected), passed to `command` for the training Job."""
+    """Extra arguments appended to the preset's (later flags win; `--insecure` is rejected)."""
 
 
-class Training(SpecModel):
-    """A run-to-completion Kubernetes Job per site: ``image`` runs ``command`` (plus ``args``)
-    with the site's data volume, the aggregator's address and CA; failed pods are retried
-    ``backoff_limit`` times, the whole Job stops after ``active_deadline_seconds`` and is deleted
-    ``ttl_seconds_after_finished`` after it ends. It runs as the non-root ``run_as_user``
-    (default 65532, the distroless ``nonroot`` user) with a read-only root filesystem."""
+_OPENSSH_EC_KEY = re.compile(r"^(ecdsa-sha2-nistp(?:256|384|521)) ([A-Za-z0-9+/]+={0,2})(?: [ -~]*)?$")
 
-    image: PinnedImage
-    """Container image pinned by a tag other than `latest`, or by `@sha256:` digest."""
-    command: Annotated[tuple[StrictStr, ...], NonEmpty]
-    """Training Job command (the container entrypoint override)."""
-    args: tuple[StrictStr, ...] = ()
-    """Extra arguments: appended to the preset's for the aggregator and client (later flags win; `--insecure` is rejected), passed to `command` for the training Job."""
-    backoff_limit: Annotated[StrictInt, Field(ge=0, le=20)] = 2
-    """Retries before the Job is marked failed."""
-    active_deadline_seconds: Annotated[StrictInt, Field(ge=60, le=30 * 86400)] = 86400
-    """Maximum run time of the Job."""
-    ttl_seconds_after_finished: Annotated[StrictInt, Field(ge=0, le=30 * 86400)] = 86400
-    """How long a finished Job is kept."""
-    run_as_user: Annotated[StrictInt, Field(ge=1, le=2**31 - 1)] = 65532
-    """Non-root UID of the training container."""
-    resources: Resources = Field(default_factory=lambda: Resources(cpu_limit="2", memory_limit="4Gi"))
-    """Requests and limits of the container."""
+
+def _node_public_key(value: str) -> str:
+    """An OpenSSH ECDSA public key line (``ecdsa-sha2-nistp384 AAAA... [comment]``) whose
+    base64 body decodes and names the same key type (what ``flwr supernode register`` loads)."""
+    match = _OPENSSH_EC_KEY.match(value.strip())
+    if not match:
+        raise ValueError(
+            "is not an OpenSSH ECDSA public key (expected e.g. 'ecdsa-sha2-nistp384 AAAAE2Vj... site-x', "
+            "as written by ssh-keygen -t ecdsa -b 384)"
+        )
+    key_type, body = match.groups()
+    try:
+        fields = _ssh_strings(base64.b64decode(body, validate=True))
+    except (binascii.Error, struct.error, ValueError):
+        raise ValueError(f"{key_type} key has a body that is not valid key data") from None
+    curve = key_type.removeprefix("ecdsa-sha2-")
+    if len(fields) != 3 or fields[0] != key_type.encode() or fields[1] != curve.encode():
+        raise ValueError(f"key says {key_type} but its data holds another kind of key")
+    if fields[2][:1] != b"\x04" or len(fields[2]) != 1 + 2 * _EC_COORDINATE_BYTES[curve]:
+        raise ValueError(f"{key_type} key data does not hold an uncompressed {curve} point")
+    return value.strip()
+
+
+_EC_COORDINATE_BYTES = {"nistp256": 32, "nistp384": 48, "nistp521": 66}
+
+
+def _ssh_strings(blob: bytes) -> list[bytes]:
+    """Split an SSH wire-format blob into its length-prefixed strings (RFC 4251)."""
+    fields, offset = [], 0
+    while offset < len(blob):
+        (length,) = struct.unpack(">I", blob[offset : offset + 4])
+        if offset + 4 + length > len(blob):
+            raise ValueError("truncated")
+        fields.append(blob[offset + 4 : offset + 4 + length])
+        offset += 4 + length
+    return fields
+
+
+NodePublicKey = Annotated[StrictStr, AfterValidator(_node_public_key)]
+
+
+class App(SpecModel):
+    """The user's Flower app: one image holding the app and its dependencies, built ``FROM
+    flwr/superexec:<version>`` (the Flower version of the preset). It runs as the ServerApp
+    executor beside each SuperLink and as the ClientApp executor beside each SuperNode, where the
+    site's data volume is mounted at ``/app/data`` (read-only unless ``data_read_only`` is false)."""
+
+    image: PinnedImage = f"flwr/superexec:{FLOWER_VERSION}"
+    """Image of the executors, pinned; build yours FROM `flwr/superexec:1.25.0` (the default runs numpy-only apps)."""
+    data_read_only: StrictBool = True
+    """Mount the site data volume read-only into the ClientApp executor."""
+    serverapp_resources: Resources = Field(default_factory=Resources)
+    """Requests and limits of the ServerApp executor."""
+    clientapp_resources: Resources = Field(default_factory=lambda: Resources(cpu_limit="2", memory_limit="4Gi"))
+    """Requests and limits of the ClientApp executor (where training runs)."""
 
 
 class WorkloadSection(SpecModel):
@@ -224,9 +266,17 @@ class WorkloadSection(SpecModel):
 
     ``aggregator_host`` is the DNS name clients use to reach the aggregator (set it to the dns
     stack's name, e.g. aggregator.federated.example.com); without it clients dial the primary's
-    static IP. ``https_egress`` lets clients and training Jobs call Google APIs (port 443) with
-    their Workload Identity; ``certificate_validity_days`` is the lifetime of the aggregator's TLS
-    certificate (re-issued by Terraform within its last 30 days)."""
+    static IP. Every site's SuperNode authenticates with its own key pair, registered on both
+    aggregators by the deployment, as are ``partner_node_keys`` (SuperNodes outside this estate).
+    ``https_egress`` lets the workloads call Google APIs (``private.googleapis.com``, port 443)
+    with their Workload Identity; ``certificate_validity_days`` is the lifetime of the
+    aggregator's TLS certificate (re-issued by Terraform within its last 30 days)."""
+
+    REMOVED_KEYS: ClassVar[dict[str, str]] = {
+        "training": "removed: training now runs in the ClientApp of your Flower app, executed by each "
+        "site's SuperNode; set workload.app.image (see README)"
+    }
+    """Keys of older specs and what replaced them (reported instead of 'unknown key')."""
 
     framework: Literal["flower"] = "flower"
     """Workload preset (images, ports and arguments of the aggregator and client)."""
@@ -238,10 +288,12 @@ class WorkloadSection(SpecModel):
     """The aggregator (Flower SuperLink) on the primary and secondary clusters."""
     client: Client = Field(default_factory=Client)
     """The training client (Flower SuperNode) at every site."""
-    training: Training | None = None
-    """A Kubernetes Job per site running the training image; absent: none."""
+    app: App = Field(default_factory=App)
+    """The user's Flower app image, run by the ServerApp and ClientApp executors."""
+    partner_node_keys: tuple[NodePublicKey, ...] = ()
+    """OpenSSH ECDSA public keys of partner SuperNodes outside this estate, registered on both aggregators."""
     https_egress: StrictBool = True
-    """Let clients and training Jobs call HTTPS (Google APIs) with their Workload Identity."""
+    """Let the workloads call Google APIs (private.googleapis.com:443) with their Workload Identity."""
     certificate_validity_days: Annotated[StrictInt, Field(ge=31, le=825)] = 365
     """Lifetime of the aggregator's TLS certificate; Terraform re-issues it in its last 30 days."""
 
@@ -259,6 +311,14 @@ class WorkloadSection(SpecModel):
                         f"{FLOWER_SERVERAPPIO_PORT} is the SuperLink's internal ServerAppIO port; choose another",
                     )
                 )
+        seen: dict[str, int] = {}
+        for index, key in enumerate(self.partner_node_keys):
+            body = key.split()[1]
+            if body in seen:
+                issues.append(
+                    (f"{path}.partner_node_keys[{index}]", f"is the same key as partner_node_keys[{seen[body]}]")
+                )
+            seen.setdefault(body, index)
         if self.namespace.startswith("kube-") or self.namespace == "default":
             issues.append((f"{path}.namespace", f"{self.namespace!r} is reserved; use a namespace of its own"))
         return issues

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cdktf_cdktf_provider_aws.data_aws_ip_ranges import DataAwsIpRanges
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from cdktf_cdktf_provider_aws.route53_record import Route53Record
 from constructs import Construct
@@ -24,8 +25,10 @@ from constructs_lib.aws.query_logging import ZoneQueryLogging, ZoneQueryLoggingP
 from spec.dns import DnsSection
 from stacks.base import FederationStack
 from stacks.gke_cluster import gke_stack_name
+from stacks.plan import DNS_STACK
 
-DNS_STACK = "dns"
+HEALTH_CHECKER_SERVICE = "route53_healthchecks"
+"""The ``ROUTE53_HEALTHCHECKS`` service of AWS's published ip-ranges.json (lower case for the data source)."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,9 @@ class DnsStack(FederationStack):
     ``aggregators`` holds the primary and, optionally, the secondary. With both, the aggregator
     name is a PRIMARY/SECONDARY failover pair, each record with its own health check; with only a
     primary it is a simple record (and the primary's health check still runs, for monitoring).
-    Exposes ``fqdn`` (literal), ``zone`` and ``health_checks`` (by cluster name)."""
+    Exposes ``fqdn`` (literal), ``zone``, ``health_checks`` (by cluster name) and
+    ``health_checker_cidrs`` (a list token: the IPv4 ranges the health checkers of the configured
+    regions probe from, which the aggregators must admit on the fleet port)."""
 
     def __init__(self, scope: Construct, *, dns: DnsSection, federation, state, aggregators: Sequence[Aggregator]):
         super().__init__(scope, DNS_STACK, federation=federation, state=state)
@@ -101,6 +106,10 @@ class DnsStack(FederationStack):
         )
 
         check = dns.health_check
+        checker_ranges = DataAwsIpRanges(
+            self, "health_checker_ranges", services=[HEALTH_CHECKER_SERVICE], regions=list(check.regions)
+        )
+        self.health_checker_cidrs = checker_ranges.cidr_blocks
         self.health_checks: dict[str, EndpointHealthCheck] = {}
         for aggregator in aggregators:
             self.health_checks[aggregator.cluster] = EndpointHealthCheck(
@@ -171,6 +180,11 @@ class DnsStack(FederationStack):
         )
         self.output(
             "query_log_group_arn", query_logging.log_group_arn, "CloudWatch log group of the zone's DNS query logs."
+        )
+        self.output(
+            "health_checker_cidrs",
+            self.health_checker_cidrs,
+            "IPv4 ranges of the Route 53 health checkers (AWS ip-ranges.json); the aggregators admit them on the fleet port.",
         )
         if site_names:
             self.output("site_dns_names", site_names, "Per-cluster names of the aggregators (no failover).")

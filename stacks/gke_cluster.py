@@ -1,5 +1,6 @@
-"""One private GKE cluster per federation member: VPC, NAT, firewall, node identity, cluster,
-and (for the aggregator roles) a reserved static IP."""
+"""One private GKE cluster per federation member: VPC, NAT with reserved egress addresses,
+Private Google Access (private DNS zone), firewall, node identity, cluster with an IAM-authorized
+DNS endpoint, and (for the aggregator roles) a reserved static IP."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from constructs_lib.gcp.gke_cluster import NodePoolProps, PrivateGkeCluster, Pri
 from constructs_lib.gcp.kubeconfig import context_name, render_kubeconfig
 from constructs_lib.gcp.nat import CloudNat, CloudNatProps
 from constructs_lib.gcp.network import PrivateNetwork, PrivateNetworkProps
+from constructs_lib.gcp.private_google_access import PrivateGoogleAccess, PrivateGoogleAccessProps
 from constructs_lib.gcp.service_account import NodeServiceAccount, NodeServiceAccountProps
 from constructs_lib.gcp.static_ip import StaticIp, StaticIpProps
-from spec.gcp import GcpSection, GkeCluster
+from spec.gcp import ZONES_PER_CLUSTER, GcpSection, GkeCluster
 from stacks.base import FederationStack
 
 
@@ -40,9 +42,16 @@ class GkeClusterStack(FederationStack):
     - ``workload_identity_pool`` (str, literal): ``<project>.svc.id.goog``, for IAM bindings of
       Kubernetes service accounts.
     - ``kubeconfig_context`` (str, literal): the context name in ``kubeconfig``.
-    - ``endpoint`` (token): control-plane IP address (no scheme); sensitive.
-    - ``ca_certificate`` (token): base64-encoded cluster CA certificate; sensitive.
-    - ``kubeconfig`` (token): YAML kubeconfig using ``gke-gcloud-auth-plugin``; sensitive.
+    - ``dns_endpoint`` (token): the control plane's DNS name, no scheme (``gke-<id>.<region>.gke.goog``).
+      The way in for deployers and the workload stacks' kubernetes provider: reachable from any
+      network, every request authorized by IAM (``container.clusters.connect``) with a Google
+      token; its certificate is publicly trusted, so do not pass ``ca_certificate`` with it.
+    - ``endpoint`` (token): control-plane IP address (no scheme), for in-VPC use; sensitive.
+    - ``ca_certificate`` (token): base64-encoded cluster CA (signs the IP endpoints only); sensitive.
+    - ``kubeconfig`` (token): YAML kubeconfig for the DNS endpoint using ``gke-gcloud-auth-plugin``; sensitive.
+    - ``nat_ips`` (list of tokens): the reserved external addresses all egress of this cluster's
+      nodes and pods leaves from (Cloud NAT, MANUAL_ONLY), in a fixed order; allow-list them
+      elsewhere (e.g. the aggregators' fleet source ranges, as ``<ip>/32``).
     - ``aggregator_ip`` (token, or None for clients): reserved regional external IP for the
       aggregator's LoadBalancer Service.
     - ``network_self_link`` / ``subnetwork_self_link`` (tokens): the cluster's VPC and subnet.
@@ -72,12 +81,20 @@ class GkeClusterStack(FederationStack):
                 services_cidr=cluster.service_range(),
             ),
         )
-        CloudNat(
+        nat = CloudNat(
             self,
             "nat",
             network_id=self.network.network_id,
             subnetwork_id=self.network.subnetwork_id,
-            props=CloudNatProps(name=f"{name}-nat", region=cluster.region),
+            props=CloudNatProps(
+                name=f"{name}-nat",
+                region=cluster.region,
+                max_vms=cluster.node_pool.max_nodes * ZONES_PER_CLUSTER,
+            ),
+        )
+        self.nat_ips = nat.ip_addresses
+        PrivateGoogleAccess(
+            self, "private_google_access", network_id=self.network.network_id, props=PrivateGoogleAccessProps(name=name)
         )
         BaselineFirewall(
             self,
@@ -126,13 +143,12 @@ class GkeClusterStack(FederationStack):
                 rbac_security_group=gcp.rbac_security_group,
             ),
         )
+        self.dns_endpoint = self.gke.dns_endpoint
         self.endpoint = self.gke.endpoint
         self.ca_certificate = self.gke.ca_certificate
         self.workload_identity_pool = self.gke.workload_identity_pool
         self.kubeconfig_context = context_name(gcp.project, cluster.region, name)
-        self.kubeconfig = render_kubeconfig(
-            context=self.kubeconfig_context, endpoint=self.endpoint, ca_certificate=self.ca_certificate
-        )
+        self.kubeconfig = render_kubeconfig(context=self.kubeconfig_context, endpoint=self.dns_endpoint)
         self.network_self_link = self.network.network.self_link
         self.subnetwork_self_link = self.network.subnetwork_self_link
         self.node_service_account_email = nodes.email
@@ -152,6 +168,11 @@ class GkeClusterStack(FederationStack):
 
         self.output("cluster_name", self.cluster_name, "Name of the GKE cluster.")
         self.output("location", self.location, "Region of the (regional) GKE cluster.")
+        self.output(
+            "dns_endpoint",
+            self.dns_endpoint,
+            "DNS name of the control plane (https://<name>); any network, IAM-authorized (container.clusters.connect).",
+        )
         self.output("endpoint", self.endpoint, "IP address of the cluster's control plane.", sensitive=True)
         self.output(
             "ca_certificate", self.ca_certificate, "Base64-encoded CA certificate of the cluster.", sensitive=True
@@ -159,7 +180,8 @@ class GkeClusterStack(FederationStack):
         self.output(
             "kubeconfig",
             self.kubeconfig,
-            "kubeconfig for the cluster; authenticates through gke-gcloud-auth-plugin (no embedded credentials).",
+            "kubeconfig for the cluster's DNS endpoint; authenticates through gke-gcloud-auth-plugin "
+            "(no embedded credentials).",
             sensitive=True,
         )
         self.output(
@@ -168,6 +190,11 @@ class GkeClusterStack(FederationStack):
             "Workload Identity pool: bind Kubernetes service accounts as serviceAccount:<pool>[<namespace>/<name>].",
         )
         self.output("network_self_link", self.network_self_link, "Self link of the cluster's VPC network.")
+        self.output(
+            "nat_ips",
+            self.nat_ips,
+            "Reserved external addresses all egress of the cluster's nodes and pods leaves from (Cloud NAT).",
+        )
         self.output("node_service_account_email", nodes.email, "Email of the nodes' dedicated service account.")
         if self.aggregator_ip is not None:
             self.output(

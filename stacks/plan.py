@@ -29,12 +29,12 @@ def plan_stacks(spec: FederationSpec) -> list[StackPlan]:
         plans += _aws_plans(spec.aws)
     if spec.gcp:
         plans += [StackPlan(f"gke-{c.name}", "gke_cluster", c.name, frozenset({"google"})) for c in spec.gcp.clusters]
-        if spec.workload:
-            plans += _workload_plans(spec.gcp)
     if spec.azure:
         plans.append(StackPlan("azure-data-share", "azure_data_share", "", frozenset({"azurerm"})))
     if spec.dns:
-        plans.append(StackPlan("dns", "dns", "", frozenset({"aws"}), _aggregator_stacks(spec.gcp)))
+        plans.append(StackPlan(DNS_STACK, "dns", "", frozenset({"aws"}), _aggregator_stacks(spec.gcp)))
+    if spec.gcp and spec.workload:
+        plans += _workload_plans(spec.gcp, dns=bool(spec.dns))
     return plans
 
 
@@ -64,21 +64,49 @@ def _aws_plans(aws) -> list[StackPlan]:
     return plans
 
 
+DNS_STACK = "dns"
+
 PKI_STACK = "federation-pki"
-"""The federation's CA and aggregator certificate (not ``workload-*``: a cluster may be named ``pki``)."""
+"""The federation's CA and aggregator certificate (not ``workload-*``: a cluster may be named ``pki``).
+Holds the CA and server private keys: only the aggregators' workload stacks read it."""
+
+TRUST_STACK = "federation-trust"
+"""Public material every site needs: the CA certificate and every site's SuperNode public key."""
 
 
-def _workload_plans(gcp) -> list[StackPlan]:
-    """The PKI stack (its certificate names the aggregators' static IPs), then one workload stack
-    per cluster, reading its own cluster, the aggregators' IPs and the PKI."""
+def node_key_stack_name(cluster: str) -> str:
+    """``node-key-<cluster>``: that site's SuperNode key pair, read only by its workload stack."""
+    return f"node-key-{cluster}"
+
+
+def _workload_plans(gcp, *, dns: bool) -> list[StackPlan]:
+    """The PKI stack (its certificate names the aggregators' static IPs), a key stack per site,
+    the trust stack (CA certificate and public keys), then one workload stack per cluster. Every
+    workload stack reads its own cluster, the aggregator clusters (their static IPs), the trust
+    stack and its own key. Aggregator clusters also read every cluster (their Cloud NAT addresses
+    are the fleet port's sources), the PKI stack (server key and certificate) and the dns stack
+    when there is one (the health checkers' ranges)."""
+    clusters = [f"gke-{c.name}" for c in gcp.clusters]
     aggregators = [f"gke-{c.name}" for c in gcp.clusters if c.runs_aggregator]
+    keys = [node_key_stack_name(c.name) for c in gcp.clusters]
     plans = [StackPlan(PKI_STACK, "workload_pki", "", frozenset({"tls"}), tuple(aggregators))]
+    plans += [StackPlan(node_key_stack_name(c.name), "node_key", c.name, frozenset({"tls"})) for c in gcp.clusters]
+    plans.append(StackPlan(TRUST_STACK, "federation_trust", "", frozenset(), (PKI_STACK, *keys)))
     for cluster in gcp.clusters:
         own = f"gke-{cluster.name}"
-        depends = (own, *(name for name in aggregators if name != own), PKI_STACK)
+        read = clusters if cluster.runs_aggregator else aggregators
+        depends = [own, *(name for name in read if name != own), TRUST_STACK, node_key_stack_name(cluster.name)]
+        if cluster.runs_aggregator:
+            depends.append(PKI_STACK)
+            if dns:
+                depends.append(DNS_STACK)
         plans.append(
             StackPlan(
-                f"workload-{cluster.name}", "workload", cluster.name, frozenset({"google", "kubernetes"}), depends
+                f"workload-{cluster.name}",
+                "workload",
+                cluster.name,
+                frozenset({"google", "kubernetes"}),
+                tuple(depends),
             )
         )
     return plans

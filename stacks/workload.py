@@ -1,9 +1,10 @@
-"""The federated-learning workloads on one GKE cluster: namespace, identity, aggregator (on the
-primary and secondary), training client and Job, and the NetworkPolicies around them."""
+"""The federated-learning workloads on one GKE cluster: namespace, identity, the aggregator
+(SuperLink and ServerApp executor, on the primary and secondary) with the registration of every
+SuperNode key, the site's SuperNode and ClientApp executor, and the NetworkPolicies around them."""
 
 from __future__ import annotations
 
-from cdktf import Fn
+from cdktf import Fn, Token
 from cdktf_cdktf_provider_google.data_google_client_config import DataGoogleClientConfig
 from cdktf_cdktf_provider_google.provider import GoogleProvider
 from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider
@@ -12,25 +13,37 @@ from constructs import Construct
 from constructs_lib.gcp.workload_identity import WorkloadIdentity, WorkloadIdentityProps
 from constructs_lib.k8s import flower
 from constructs_lib.k8s.aggregator import Aggregator, AggregatorProps, TlsFiles
-from constructs_lib.k8s.client import TrainingClient, TrainingClientProps
+from constructs_lib.k8s.client import NodeKeyFiles, TrainingClient, TrainingClientProps
 from constructs_lib.k8s.namespace import RestrictedNamespace, RestrictedNamespaceProps
 from constructs_lib.k8s.network_policy import FederationNetworkPolicies, FederationNetworkPolicyProps
 from constructs_lib.k8s.pod import ContainerProps
+from constructs_lib.k8s.registration import RegistrationProps, SupernodeRegistration
 from constructs_lib.k8s.service_account import WorkloadServiceAccount, WorkloadServiceAccountProps
-from constructs_lib.k8s.training_job import TrainingJob, TrainingJobProps
 from constructs_lib.k8s.volume import ClaimProps
 from spec.gcp import GkeCluster
 from spec.workload import Resources, WorkloadSection
 from stacks.base import FederationStack
+from stacks.federation_trust import FederationTrustStack
 from stacks.gke_cluster import GkeClusterStack, gke_stack_name
-from stacks.plan import PKI_STACK
+from stacks.node_key import NodeKeyStack
+from stacks.plan import DNS_STACK, PKI_STACK, TRUST_STACK, node_key_stack_name
 from stacks.workload_addressing import aggregator_host
-from stacks.workload_pki import AGGREGATOR_SERVICE, WorkloadPkiStack
+from stacks.workload_pki import AGGREGATOR_SERVICE, WorkloadPkiStack, control_service_address
 
-KUBERNETES_SERVICE_ACCOUNT = "fl-workload"
 CLIENT_NAME = "supernode"
-TRAINING_JOB_NAME = "site-training"
 SITE_DATA_CLAIM = "site-data"
+SERVERAPP_EXECUTOR = "serverapp-executor"
+CLIENTAPP_EXECUTOR = "clientapp-executor"
+REGISTRATION_RESOURCES = Resources(cpu_request="100m", cpu_limit="500m", memory_request="256Mi", memory_limit="512Mi")
+"""The registration Job runs the ``flwr`` CLI briefly, once per key."""
+
+
+def kubernetes_service_account_name(cluster: str) -> str:
+    """``fl-<cluster>``: the Kubernetes service account of one site's workloads. All clusters of
+    the project share one Workload Identity pool, so a Google service account trusts a
+    (namespace, name) pair on every cluster; a per-site name means a pod of another site, which
+    runs as that site's account, cannot act as this site's Google service account."""
+    return f"fl-{cluster}"
 
 
 def workload_stack_name(cluster: str) -> str:
@@ -38,18 +51,26 @@ def workload_stack_name(cluster: str) -> str:
 
 
 def build(app: Construct, spec, plan, built: dict) -> WorkloadStack:
-    """Builder used by ``build_app``: the cluster named by ``plan.key``, the aggregators' static
-    IPs from their cluster stacks, and the certificate from the PKI stack."""
+    """Builder used by ``build_app``: the cluster named by ``plan.key``; the aggregators' static
+    IPs; on aggregator clusters, every cluster's Cloud NAT addresses, the PKI stack's server
+    certificate and the dns stack's health-checker ranges; the trust stack; the site's key."""
     cluster = next(c for c in spec.gcp.clusters if c.name == plan.key)
     primary = next(c for c in spec.gcp.clusters if c.role == "primary")
     aggregator_ips = [built[gke_stack_name(c.name)].aggregator_ip for c in spec.gcp.clusters if c.runs_aggregator]
+    nat_ips = []
+    if cluster.runs_aggregator:
+        nat_ips = [ip for c in spec.gcp.clusters for ip in built[gke_stack_name(c.name)].nat_ips]
     return WorkloadStack(
         app,
         cluster=cluster,
         workload=spec.workload,
         gke=built[gke_stack_name(cluster.name)],
-        pki=built[PKI_STACK],
+        pki=built[PKI_STACK] if cluster.runs_aggregator else None,
+        trust=built[TRUST_STACK],
+        node_key=built[node_key_stack_name(cluster.name)],
         aggregator_ips=aggregator_ips,
+        nat_ips=nat_ips,
+        health_checker_cidrs=built[DNS_STACK].health_checker_cidrs if DNS_STACK in plan.depends_on else None,
         aggregator_host=aggregator_host(spec, built[gke_stack_name(primary.name)].aggregator_ip),
         federation=spec.federation,
         state=spec.state,
@@ -64,17 +85,36 @@ def _container(name: str, image: str, resources: Resources, **kwargs) -> Contain
         cpu_limit=resources.cpu_limit,
         memory_request=resources.memory_request,
         memory_limit=resources.memory_limit,
+        run_as_user=flower.FLOWER_UID,
+        **kwargs,
+    )
+
+
+def _flower(name: str, image: str, resources: Resources, executable: str, args: list[str], **kwargs) -> ContainerProps:
+    """A long-running Flower container: explicit executable, telemetry off, gRPC health probes."""
+    return _container(
+        name,
+        image,
+        resources,
+        command=(executable,),
+        args=tuple(args),
+        env=flower.flower_env(),
+        health_port=flower.HEALTH_PORTS[name],
         **kwargs,
     )
 
 
 class WorkloadStack(FederationStack):
     """The stack ``workload-<cluster name>``. Its kubernetes provider reaches the cluster through
-    the cluster stack's endpoint and CA (cross-stack references) with the deployer's Google
-    access token, so no credential is stored anywhere.
+    the cluster stack's DNS endpoint with the deployer's Google access token, so no credential is
+    stored anywhere.
+
+    Client-only clusters read the trust stack (CA certificate, public keys) and their own key
+    stack, never the PKI stack; aggregator clusters also read the PKI stack for the server key.
 
     Exposes ``namespace``, ``kubernetes_service_account``, ``google_service_account_email``,
-    ``aggregator_address`` (what clients dial) and, on aggregator clusters, ``aggregator``.
+    ``aggregator_address`` (what clients dial) and, on aggregator clusters, ``aggregator``,
+    ``registration`` and ``control_address`` (in-cluster, literal).
     """
 
     def __init__(
@@ -84,8 +124,12 @@ class WorkloadStack(FederationStack):
         cluster: GkeCluster,
         workload: WorkloadSection,
         gke: GkeClusterStack,
-        pki: WorkloadPkiStack,
+        pki: WorkloadPkiStack | None,
+        trust: FederationTrustStack,
+        node_key: NodeKeyStack,
         aggregator_ips: list[str],
+        nat_ips: list[str],
+        health_checker_cidrs: list[str] | None,
         aggregator_host: str,
         federation,
         state,
@@ -93,15 +137,14 @@ class WorkloadStack(FederationStack):
         super().__init__(scope, workload_stack_name(cluster.name), federation=federation, state=state)
         GoogleProvider(self, "google", project=gke.project, region=gke.location, default_labels=self.tags)
         client_config = DataGoogleClientConfig(self, "client_config")
-        KubernetesProvider(
-            self,
-            "kubernetes",
-            host=f"https://{gke.endpoint}",
-            cluster_ca_certificate=Fn.base64decode(gke.ca_certificate),
-            token=client_config.access_token,
-        )
+        # The cluster's DNS endpoint: reachable from wherever the deployer runs, authorized by IAM
+        # (container.clusters.connect) on the deployer's Google token. Its certificate comes from
+        # a public CA, so no cluster_ca_certificate: the cluster CA signs only the IP endpoints.
+        KubernetesProvider(self, "kubernetes", host=f"https://{gke.dns_endpoint}", token=client_config.access_token)
         agg = workload.aggregator
         self.aggregator_address = f"{aggregator_host}:{agg.fleet_port}"
+        if cluster.runs_aggregator and pki is None:
+            raise ValueError(f"WorkloadStack {cluster.name}: an aggregator cluster needs the PKI stack")
 
         namespace = RestrictedNamespace(
             self,
@@ -109,6 +152,7 @@ class WorkloadStack(FederationStack):
             props=RestrictedNamespaceProps(name=workload.namespace, labels={"federated-learning/site": cluster.name}),
         )
         self.namespace = namespace.name
+        ksa_name = kubernetes_service_account_name(cluster.name)
         identity = WorkloadIdentity(
             self,
             "workload_identity",
@@ -116,7 +160,7 @@ class WorkloadStack(FederationStack):
                 name=f"{self.prefix}-{cluster.name}-fl",
                 workload_pool=gke.workload_identity_pool,
                 namespace=workload.namespace,
-                kubernetes_service_account=KUBERNETES_SERVICE_ACCOUNT,
+                kubernetes_service_account=ksa_name,
                 display_name=f"Federated-learning workloads on {gke.cluster_name}",
             ),
         )
@@ -125,17 +169,62 @@ class WorkloadStack(FederationStack):
             self,
             "service_account",
             google_service_account_email=identity.email,
-            props=WorkloadServiceAccountProps(name=KUBERNETES_SERVICE_ACCOUNT, namespace=self.namespace),
+            props=WorkloadServiceAccountProps(name=ksa_name, namespace=self.namespace),
         )
         self.kubernetes_service_account = account.name
 
+        client = workload.client
+        app = workload.app
+        site = TrainingClient(
+            self,
+            "client",
+            service_account=account.name,
+            ca_certificate_pem=trust.ca_certificate_pem,
+            node_key=NodeKeyFiles(
+                mount_dir=flower.NODE_KEY_DIR,
+                file_name=flower.NODE_KEY_FILE,
+                private_key_openssh=node_key.private_key_openssh,
+            ),
+            props=TrainingClientProps(
+                name=CLIENT_NAME,
+                namespace=self.namespace,
+                replicas=client.replicas,
+                supernode=_flower(
+                    CLIENT_NAME,
+                    client.image,
+                    client.resources,
+                    "flower-supernode",
+                    flower.supernode_args(superlink=self.aggregator_address, extra=client.args),
+                ),
+                executor=_flower(
+                    CLIENTAPP_EXECUTOR,
+                    app.image,
+                    app.clientapp_resources,
+                    "flower-superexec",
+                    flower.executor_args("clientapp"),
+                ),
+                data=ClaimProps(name=SITE_DATA_CLAIM, size=client.storage, storage_class=client.storage_class),
+                ca_dir=flower.CA_DIR,
+                data_dir=flower.DATA_DIR,
+                data_read_only=app.data_read_only,
+                scratch_dirs=flower.SCRATCH_DIRS,
+            ),
+        )
+
         self.aggregator = None
+        self.registration = None
+        self.control_address = None
+        fleet_sources = [f"{ip}/32" for ip in nat_ips] + list(agg.fleet_source_ranges)
         if cluster.runs_aggregator:
+            source_ranges = fleet_sources
+            if health_checker_cidrs is not None:
+                source_ranges = Token.as_list(Fn.concat([fleet_sources, health_checker_cidrs]))
             self.aggregator = Aggregator(
                 self,
                 "aggregator",
                 service_account=account.name,
                 load_balancer_ip=gke.aggregator_ip,
+                fleet_source_ranges=source_ranges,
                 tls=TlsFiles(
                     mount_dir=flower.CERT_DIR,
                     ca_certificate_pem=pki.ca_certificate_pem,
@@ -145,18 +234,20 @@ class WorkloadStack(FederationStack):
                 props=AggregatorProps(
                     name=AGGREGATOR_SERVICE,
                     namespace=self.namespace,
-                    container=_container(
+                    server=_flower(
                         AGGREGATOR_SERVICE,
                         agg.image,
                         agg.resources,
-                        args=tuple(
-                            flower.superlink_args(
-                                fleet_port=agg.fleet_port, control_port=agg.control_port, extra=agg.args
-                            )
-                        ),
+                        "flower-superlink",
+                        flower.superlink_args(fleet_port=agg.fleet_port, control_port=agg.control_port, extra=agg.args),
                         ports=(("fleet", agg.fleet_port), ("control", agg.control_port)),
-                        probe_port=agg.fleet_port,
-                        run_as_user=flower.FLOWER_UID,
+                    ),
+                    executor=_flower(
+                        SERVERAPP_EXECUTOR,
+                        app.image,
+                        app.serverapp_resources,
+                        "flower-superexec",
+                        flower.executor_args("serverapp"),
                     ),
                     fleet_port=agg.fleet_port,
                     control_port=agg.control_port,
@@ -166,64 +257,30 @@ class WorkloadStack(FederationStack):
                         storage_class=workload.client.storage_class,
                     ),
                     state_dir=flower.STATE_DIR,
-                    fleet_source_ranges=agg.fleet_source_ranges,
                     scratch_dirs=flower.SCRATCH_DIRS,
                 ),
             )
-
-        client = workload.client
-        site = TrainingClient(
-            self,
-            "client",
-            service_account=account.name,
-            ca_certificate_pem=pki.ca_certificate_pem,
-            props=TrainingClientProps(
-                name=CLIENT_NAME,
-                namespace=self.namespace,
-                replicas=client.replicas,
-                container=_container(
-                    CLIENT_NAME,
-                    client.image,
-                    client.resources,
-                    args=tuple(flower.supernode_args(superlink=self.aggregator_address, extra=client.args)),
-                    env={"FL_DATA_DIR": flower.DATA_DIR, "FL_SITE": cluster.name},
-                    ports=(("clientappio", flower.CLIENTAPPIO_PORT),),
-                    probe_port=flower.CLIENTAPPIO_PORT,
-                    run_as_user=flower.FLOWER_UID,
-                ),
-                data=ClaimProps(name=SITE_DATA_CLAIM, size=client.storage, storage_class=client.storage_class),
-                ca_dir=flower.CA_DIR,
-                data_dir=flower.DATA_DIR,
-                scratch_dirs=flower.SCRATCH_DIRS,
-            ),
-        )
-        if workload.training:
-            training = workload.training
-            TrainingJob(
+            self.control_address = control_service_address(workload.namespace, agg.control_port)
+            keys = {f"{site_name}.pub": key for site_name, key in trust.node_public_keys.items()}
+            keys.update({f"partner-{index}.pub": key for index, key in enumerate(workload.partner_node_keys)})
+            self.registration = SupernodeRegistration(
                 self,
-                "training",
-                service_account=account.name,
-                site=site.site,
-                props=TrainingJobProps(
-                    name=TRAINING_JOB_NAME,
+                "registration",
+                public_keys=keys,
+                ca_config_map=site.ca_config_map.metadata.name,
+                depends_on=[self.aggregator.deployment, self.aggregator.control_service],
+                props=RegistrationProps(
                     namespace=self.namespace,
                     container=_container(
-                        "training",
-                        training.image,
-                        training.resources,
-                        command=training.command,
-                        args=training.args,
-                        env={
-                            "FL_AGGREGATOR_ADDRESS": self.aggregator_address,
-                            "FL_ROOT_CERTIFICATES": f"{flower.CA_DIR}/ca.crt",
-                            "FL_DATA_DIR": flower.DATA_DIR,
-                            "FL_SITE": cluster.name,
-                        },
-                        run_as_user=training.run_as_user,
+                        "register",
+                        agg.image,
+                        REGISTRATION_RESOURCES,
+                        command=("sh", "-c", flower.registration_script(control_address=self.control_address)),
+                        env=flower.flower_env(),
                     ),
-                    backoff_limit=training.backoff_limit,
-                    active_deadline_seconds=training.active_deadline_seconds,
-                    ttl_seconds_after_finished=training.ttl_seconds_after_finished,
+                    keys_dir=flower.REGISTRATION_DIR,
+                    ca_dir=flower.CA_DIR,
+                    scratch_dirs=flower.SCRATCH_DIRS,
                 ),
             )
 
@@ -231,12 +288,13 @@ class WorkloadStack(FederationStack):
             self,
             "network_policies",
             aggregator_ips=aggregator_ips,
+            fleet_sources=fleet_sources,
+            health_checker_cidrs=health_checker_cidrs,
             props=FederationNetworkPolicyProps(
                 namespace=self.namespace,
                 fleet_port=agg.fleet_port,
                 control_port=agg.control_port,
                 runs_aggregator=cluster.runs_aggregator,
-                fleet_source_ranges=agg.fleet_source_ranges,
                 https_egress=workload.https_egress,
             ),
         )
@@ -265,6 +323,11 @@ class WorkloadStack(FederationStack):
             )
             self.output(
                 "control_address",
-                self.aggregator.control_address,
+                self.control_address,
                 "In-cluster control API address (flwr run); reach it with kubectl port-forward or from operator pods.",
+            )
+            self.output(
+                "registration_job",
+                self.registration.job.metadata.name,
+                "The Job that registered every SuperNode public key on this aggregator (kubectl logs job/<name>).",
             )

@@ -30,11 +30,21 @@ LOOPBACK_IP = "127.0.0.1"
 """Operators reach the control API through ``kubectl port-forward`` on the loopback interface."""
 
 
+def site_dns_names(spec: FederationSpec) -> list[str]:
+    """The per-aggregator names of the ``dns`` stack (``<cluster>.<domain>``, with
+    ``dns.site_records``): a client or operator may dial one aggregator directly by it."""
+    if not (spec.dns and spec.dns.site_records and spec.gcp):
+        return []
+    return [spec.dns.site_fqdn(c.name) for c in spec.gcp.clusters if c.runs_aggregator]
+
+
 def certificate_dns_names(spec: FederationSpec, service_names: list[str]) -> tuple[str, ...]:
-    """DNS SANs of the aggregator certificate: its DNS name (if any), the in-cluster names of the
-    aggregator Services (``<service>.<namespace>.svc[.cluster.local]``) and ``localhost``."""
+    """DNS SANs of the aggregator certificate: its DNS name (if any), the per-aggregator site
+    names (if any), the in-cluster names of the aggregator Services
+    (``<service>.<namespace>.svc[.cluster.local]``) and ``localhost``."""
     namespace = spec.workload.namespace
     names = [aggregator_dns_name(spec)] if aggregator_dns_name(spec) else []
+    names += [name for name in site_dns_names(spec) if name not in names]
     for service in service_names:
         names += [f"{service}.{namespace}.svc", f"{service}.{namespace}.svc.cluster.local"]
     return (*names, LOOPBACK_NAME)

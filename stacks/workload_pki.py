@@ -21,6 +21,11 @@ def aggregator_service_names() -> list[str]:
     return [f"{AGGREGATOR_SERVICE}-fleet", f"{AGGREGATOR_SERVICE}-control"]
 
 
+def control_service_address(namespace: str, control_port: int) -> str:
+    """In-cluster DNS name and port of the aggregator's control API (a name the certificate carries)."""
+    return f"{AGGREGATOR_SERVICE}-control.{namespace}.svc.cluster.local:{control_port}"
+
+
 def build(app: Construct, spec, plan, built: dict) -> WorkloadPkiStack:
     """Builder used by ``build_app``: reads the aggregator clusters' static IPs."""
     aggregator_ips = [built[name].aggregator_ip for name in plan.depends_on]

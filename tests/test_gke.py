@@ -12,13 +12,18 @@ from cdktf import TerraformOutput, TerraformStack
 
 from constructs_lib.gcp.kubeconfig import AUTH_PLUGIN, kubeconfig_document
 from constructs_lib.gcp.naming import bounded_name
+from constructs_lib.gcp.nat import PORTS_PER_NAT_IP
+from constructs_lib.gcp.private_google_access import PRIVATE_GOOGLE_APIS_CIDR
 from constructs_lib.gcp.service_account import IMAGE_PULL_ROLE, NODE_ROLE
+from policy.gke_access import cluster_access_problem
 from spec import parse_spec
 from stacks.naming import mandatory_tags, resource_prefix
 from tests.synth_helpers import REMOTE_STATE, Synthesized, ref, refers_to
 
 CLUSTER = "google_container_cluster"
 POOL = "google_container_node_pool"
+ADDRESS = "google_compute_address"
+DNS_ENDPOINT = "control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint"
 SENSITIVE_OUTPUTS = {"endpoint", "ca_certificate", "kubeconfig"}
 
 
@@ -122,6 +127,84 @@ def test_cloud_router_and_nat_for_the_subnet_only(default_synth, clusters):
         assert nat["log_config"]["enable"] is True
 
 
+def nat_addresses(synth, stack) -> dict[str, dict]:
+    """The reserved addresses the stack's Cloud NAT uses, by logical ID, in the NAT's order."""
+    nat = synth.resource(stack, "google_compute_router_nat")
+    addresses = synth.resources(stack, ADDRESS)
+    ids = [next(i for i in addresses if ref(ADDRESS, i, "self_link") == link) for link in nat["nat_ips"]]
+    return {i: addresses[i] for i in ids}
+
+
+def test_nat_egress_leaves_only_from_reserved_addresses(default_synth, clusters):
+    """MANUAL_ONLY: every translated flow uses one of the listed, reserved addresses (the ones
+    partners and aggregators allow-list), never an ephemeral one Google picks."""
+    for stack, cluster in clusters:
+        nat = default_synth.resource(stack, "google_compute_router_nat")
+        assert nat["nat_ip_allocate_option"] == "MANUAL_ONLY"
+        addresses = nat_addresses(default_synth, stack)
+        assert len(addresses) == len(nat["nat_ips"]) >= 2
+        for address in addresses.values():
+            assert address["address_type"] == "EXTERNAL"
+            assert address["region"] == cluster.region
+            assert not {"purpose", "subnetwork"} & set(address)
+        assert len({a["name"] for a in addresses.values()}) == len(addresses)
+        # The pool covers the most nodes the autoscaler can run, at the NAT's ports per node.
+        most_nodes = cluster.node_pool.max_nodes * 3
+        assert len(addresses) * PORTS_PER_NAT_IP >= most_nodes * nat["min_ports_per_vm"]
+        outputs = default_synth.outputs(stack)
+        assert outputs["nat_ips"]["value"] == [ref(ADDRESS, i, "address") for i in addresses]
+        assert outputs["nat_ips"]["sensitive"] is False
+
+
+def test_nat_address_pool_grows_with_the_largest_pool(synth):
+    """3,000 nodes x 64 ports exceed two addresses (129,024 ports): the pool reserves three."""
+    out = synth(
+        """
+federation: {name: fl, environment: dev}
+gcp:
+  project: fl-dev-4711
+  clusters:
+    - {name: big, region: us-east4, role: primary, cidr: 10.0.0.0/16, pods_cidr: 10.64.0.0/10, services_cidr: 10.1.0.0/20,
+       master_cidr: 172.18.0.0/28, node_pool: {max_nodes: 1000}}
+"""
+    )
+    nat = out.resource("gke-big", "google_compute_router_nat")
+    assert len(nat["nat_ips"]) == 3
+    assert len(nat_addresses(out, "gke-big")) == 3
+
+
+# --- Private Google Access through private.googleapis.com ------------------------------------
+
+
+def test_googleapis_resolve_to_the_private_range_inside_the_vpc(default_synth, clusters):
+    for stack, _ in clusters:
+        network_id, _ = only(default_synth.resources(stack, "google_compute_network"))
+        zone_id, zone = only(default_synth.resources(stack, "google_dns_managed_zone"))
+        assert zone["dns_name"] == "googleapis.com."
+        assert zone["visibility"] == "private"
+        assert zone["private_visibility_config"]["networks"] == [
+            {"network_url": ref("google_compute_network", network_id)}
+        ]
+        records = {(r["name"], r["type"]): r for r in default_synth.resources(stack, "google_dns_record_set").values()}
+        assert set(records) == {("*.googleapis.com.", "CNAME"), ("private.googleapis.com.", "A")}
+        for record in records.values():
+            assert record["managed_zone"] == ref("google_dns_managed_zone", zone_id, "name")
+        assert records[("*.googleapis.com.", "CNAME")]["rrdatas"] == ["private.googleapis.com."]
+        a_records = records[("private.googleapis.com.", "A")]["rrdatas"]
+        assert a_records == ["199.36.153.8", "199.36.153.9", "199.36.153.10", "199.36.153.11"]
+        assert {ipaddress.ip_address(a) for a in a_records} == set(ipaddress.ip_network(PRIVATE_GOOGLE_APIS_CIDR))
+
+
+def test_private_google_apis_range_is_routed_and_the_subnet_uses_private_access(default_synth, clusters):
+    for stack, _ in clusters:
+        network_id, _ = only(default_synth.resources(stack, "google_compute_network"))
+        route = default_synth.resource(stack, "google_compute_route")
+        assert route["dest_range"] == PRIVATE_GOOGLE_APIS_CIDR
+        assert route["next_hop_gateway"] == "default-internet-gateway"
+        assert route["network"] == ref("google_compute_network", network_id)
+        assert default_synth.resource(stack, "google_compute_subnetwork")["private_ip_google_access"] is True
+
+
 def test_firewall_does_not_open_the_world(default_synth, clusters):
     for stack, cluster in clusters:
         network_id, _ = only(default_synth.resources(stack, "google_compute_network"))
@@ -176,6 +259,41 @@ def test_regional_private_cluster_in_its_own_network(default_synth, default_spec
         assert private["enable_private_nodes"] is True
         assert private["enable_private_endpoint"] is spec_cluster.private_endpoint is False
         assert private["master_ipv4_cidr_block"] == spec_cluster.master_cidr
+        assert "master_global_access_config" not in private  # deprecated by the GKE API
+        assert default_synth.resource(stack, POOL)["network_config"] == {"enable_private_nodes": True}
+
+
+def test_control_plane_has_an_iam_authorized_dns_endpoint(default_synth, clusters):
+    """Deployers reach the API through the DNS endpoint (IAM decides, from any network); the IP
+    endpoints stay on for the nodes and admit only the authorized networks."""
+    for stack, _ in clusters:
+        cluster = default_synth.resource(stack, CLUSTER)
+        assert cluster["control_plane_endpoints_config"] == {
+            "dns_endpoint_config": {"allow_external_traffic": True},
+            "ip_endpoints_config": {"enabled": True},
+        }
+        assert cluster_access_problem(cluster) is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda c: c.pop("control_plane_endpoints_config"), "no external DNS endpoint"),
+        (lambda c: c.pop("master_authorized_networks_config"), "open to every network"),
+        (
+            lambda c: c["master_authorized_networks_config"]["cidr_blocks"].append({"cidr_block": "0.0.0.0/0"}),
+            "admits 0.0.0.0/0",
+        ),
+        (
+            lambda c: c["master_authorized_networks_config"].update(gcp_public_cidrs_access_enabled=True),
+            "all Google Cloud public IPs",
+        ),
+    ],
+)
+def test_control_plane_access_rule_fires_on_the_default_cluster_opened_up(default_synth, change, message):
+    cluster = json.loads(json.dumps(default_synth.resource("gke-fl-us", CLUSTER)))
+    change(cluster)
+    assert message in cluster_access_problem(cluster)
 
 
 def test_master_authorized_networks_default_to_the_subnet(default_synth, clusters):
@@ -279,7 +397,8 @@ def test_no_basic_or_impersonation_roles(default_synth, clusters):
 
 def test_static_ip_only_where_the_aggregator_runs(default_synth, clusters):
     for stack, spec_cluster in clusters:
-        addresses = default_synth.resources(stack, "google_compute_address")
+        nat = set(nat_addresses(default_synth, stack))
+        addresses = {i: a for i, a in default_synth.resources(stack, ADDRESS).items() if i not in nat}
         outputs = default_synth.outputs(stack)
         if spec_cluster.role in {"primary", "secondary"}:
             address_id, address = only(addresses)
@@ -298,14 +417,17 @@ def test_outputs_and_their_sensitivity(default_synth, default_spec, clusters):
         assert {
             "cluster_name",
             "location",
+            "dns_endpoint",
             "endpoint",
             "ca_certificate",
             "kubeconfig",
             "workload_identity_pool",
+            "nat_ips",
         } <= set(outputs)
         assert outputs["cluster_name"]["value"] == physical_name(default_spec, spec_cluster)
         assert outputs["location"]["value"] == spec_cluster.region
         assert outputs["endpoint"]["value"] == ref(CLUSTER, cluster_id, "endpoint")
+        assert outputs["dns_endpoint"]["value"] == ref(CLUSTER, cluster_id, DNS_ENDPOINT)
         assert outputs["ca_certificate"]["value"] == ref(CLUSTER, cluster_id, "master_auth[0].cluster_ca_certificate")
         assert outputs["workload_identity_pool"]["value"] == f"{default_spec.gcp.project}.svc.id.goog"
         for name, output in outputs.items():
@@ -323,18 +445,23 @@ def test_kubeconfig_output_is_rendered_by_terraform_from_structured_data(default
         assert value.endswith("})}")
         assert f'"command" = "{AUTH_PLUGIN}"' in value
         assert refers_to(value, CLUSTER, cluster_id)
-        assert f"{CLUSTER}.{cluster_id}.endpoint" in value
-        assert f"{CLUSTER}.{cluster_id}.master_auth[0].cluster_ca_certificate" in value
+        # The server is the DNS endpoint, whose certificate is publicly issued: no cluster CA.
+        assert f'"server" = "https://${{{CLUSTER}.{cluster_id}.{DNS_ENDPOINT}}}"' in value
+        assert f"{CLUSTER}.{cluster_id}.endpoint" not in value
+        assert "certificate-authority-data" not in value
+        assert "master_auth" not in value
         assert "token" not in value.lower()
         assert "client-key" not in value
 
 
 def test_kubeconfig_document_is_a_valid_exec_plugin_kubeconfig():
-    doc = kubeconfig_document(context="gke_p_r_c", endpoint="10.0.0.2", ca_certificate="Q0E=")
+    doc = kubeconfig_document(context="gke_p_r_c", endpoint="gke-1.us-east4.gke.goog")
     parsed = yaml.safe_load(yaml.safe_dump(doc))
     assert parsed["current-context"] == "gke_p_r_c"
     (cluster,) = parsed["clusters"]
-    assert cluster["cluster"] == {"server": "https://10.0.0.2", "certificate-authority-data": "Q0E="}
+    assert cluster["cluster"] == {"server": "https://gke-1.us-east4.gke.goog"}
+    with_ca = kubeconfig_document(context="gke_p_r_c", endpoint="10.0.0.2", ca_certificate="Q0E=")
+    assert with_ca["clusters"][0]["cluster"] == {"server": "https://10.0.0.2", "certificate-authority-data": "Q0E="}
     (user,) = parsed["users"]
     assert user["user"]["exec"]["command"] == AUTH_PLUGIN
     assert user["user"]["exec"]["apiVersion"] == "client.authentication.k8s.io/v1beta1"
@@ -368,6 +495,8 @@ def test_stack_attributes_become_cross_stack_references(default_spec, tmp_path):
     TerraformOutput(consumer, "endpoint", value=primary.endpoint, sensitive=True)
     TerraformOutput(consumer, "ca", value=primary.ca_certificate, sensitive=True)
     TerraformOutput(consumer, "ip", value=primary.aggregator_ip)
+    TerraformOutput(consumer, "dns", value=primary.dns_endpoint)
+    TerraformOutput(consumer, "nat", value=primary.nat_ips)
     app.synth()
     out = Synthesized(tmp_path)
 
@@ -377,10 +506,12 @@ def test_stack_attributes_become_cross_stack_references(default_spec, tmp_path):
     cross_outputs = {
         name for name, output in out.outputs(primary.node.id).items() if name.startswith("cross-stack-output-")
     }
-    assert len(cross_outputs) == 3
+    # endpoint, ca, ip, dns endpoint, and one per NAT address
+    assert len(cross_outputs) == 4 + len(primary.nat_ips) >= 6
     assert all(out.outputs(primary.node.id)[name]["sensitive"] is True for name in cross_outputs)
     consumer_values = json.dumps(out.outputs("consumer"))
-    assert consumer_values.count(f"data.{REMOTE_STATE}.") == 3
+    assert consumer_values.count(f"data.{REMOTE_STATE}.") == 4 + len(primary.nat_ips)
+    assert any(name.endswith("dns_endpoint_config0endpoint") for name in cross_outputs)
 
 
 # --- a three-cluster spec with every switch --------------------------------------------------
@@ -446,6 +577,9 @@ def test_three_cluster_switches_reach_the_json(three):
         "10.100.0.0/20",
     ]
     assert eu["private_cluster_config"]["enable_private_endpoint"] is True
+    # With the public IP endpoint off, the DNS endpoint is still the deployer's way in.
+    assert eu["control_plane_endpoints_config"]["dns_endpoint_config"]["allow_external_traffic"] is True
+    assert cluster_access_problem(eu) is None
     assert ap["deletion_protection"] is False
     assert us["deletion_protection"] is True
     us_pool = out.resource("gke-us", POOL)
@@ -459,8 +593,8 @@ def test_three_cluster_switches_reach_the_json(three):
     assert ap_pool["initial_node_count"] == 1  # a pool cannot start empty even when it may scale to zero
     subnet = out.resource("gke-us", "google_compute_subnetwork")
     assert {r["ip_cidr_range"] for r in subnet["secondary_ip_range"]} == {"10.101.0.0/16", "10.102.0.0/20"}
-    assert "google_compute_address" in out.stack("gke-eu")["resource"]
-    assert "google_compute_address" not in out.stack("gke-ap")["resource"]
+    assert len(out.resources("gke-eu", ADDRESS)) == len(nat_addresses(out, "gke-eu")) + 1  # + aggregator
+    assert len(out.resources("gke-ap", ADDRESS)) == len(nat_addresses(out, "gke-ap"))  # NAT only
 
 
 def test_rbac_security_group_enables_google_groups(three):

@@ -153,3 +153,97 @@ def test_violation_fails_synth_and_keeps_existing_output(tmp_path, monkeypatch, 
     assert all("[policy:mandatory-tags]" in line for line in caught.value.lines)
     assert any(line.startswith("aws-us-west-2/data_bucket/bucket: ") for line in caught.value.lines)
     assert tree_bytes(out) == before
+
+
+# --- first apply: the Kubernetes API through the IAM-authorized DNS endpoint ----------------
+
+
+def kubernetes_probe(tmp_path, **provider) -> list[str]:
+    """Policy errors of a stack with one GKE cluster (the construct's defaults) and a kubernetes
+    provider configured with ``provider(cluster)``."""
+    from cdktf_cdktf_provider_google.data_google_client_config import DataGoogleClientConfig
+    from cdktf_cdktf_provider_google.provider import GoogleProvider
+    from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider
+
+    from constructs_lib.gcp.gke_cluster import PrivateGkeCluster, PrivateGkeClusterProps
+
+    def build(stack):
+        GoogleProvider(stack, "google", project="fl-dev-4711", region="us-east4", default_labels=TAGS)
+        gke = PrivateGkeCluster(
+            stack,
+            "gke",
+            network="n",
+            subnetwork="s",
+            pods_range_name="pods",
+            services_range_name="services",
+            node_service_account="nodes@fl-dev-4711.iam.gserviceaccount.com",
+            node_tags=["nodes"],
+            props=PrivateGkeClusterProps(
+                name="c",
+                project="fl-dev-4711",
+                region="us-east4",
+                master_cidr="172.16.0.0/28",
+                authorized_networks=("10.0.0.0/24",),
+            ),
+        )
+        token = DataGoogleClientConfig(stack, "client").access_token
+        KubernetesProvider(stack, "kubernetes", **{k: v(gke, token) for k, v in provider.items()})
+
+    return [e for e in policy_errors(tmp_path, build) if "kubernetes-via-iam-endpoint" in e]
+
+
+def test_kubernetes_provider_on_the_dns_endpoint_passes(tmp_path):
+    errors = kubernetes_probe(tmp_path, host=lambda gke, _: f"https://{gke.dns_endpoint}", token=lambda _, token: token)
+    assert errors == []
+
+
+@pytest.mark.parametrize(
+    ("provider", "message"),
+    [
+        (
+            {"host": lambda gke, _: f"https://{gke.endpoint}", "token": lambda _, t: t},
+            "is not https:// + a GKE cluster's DNS endpoint",
+        ),
+        ({"host": lambda *_: "https://203.0.113.10", "token": lambda _, t: t}, "is not https://"),
+        (
+            {
+                "host": lambda gke, _: f"https://{gke.dns_endpoint}",
+                "token": lambda _, t: t,
+                "cluster_ca_certificate": lambda gke, _: gke.ca_certificate,
+            },
+            "pins cluster_ca_certificate",
+        ),
+        ({"host": lambda gke, _: f"https://{gke.dns_endpoint}"}, "has no Google token"),
+        ({"config_path": lambda *_: "~/.kube/config"}, "is not https://"),
+    ],
+)
+def test_kubernetes_provider_off_the_dns_endpoint_fires(tmp_path, provider, message):
+    (error,) = kubernetes_probe(tmp_path, **provider)
+    assert error.startswith("probe/kubernetes: [policy:kubernetes-via-iam-endpoint] ")
+    assert message in error
+
+
+def test_every_default_kubernetes_provider_uses_the_dns_endpoint(default_synth):
+    """The default estate passes the rule (synth would fail otherwise), and there is something to
+    pass: every workload stack has exactly one kubernetes provider, and it is compliant."""
+    from policy.gke_access import kubernetes_provider_problem
+
+    workload = [name for name in default_synth.stack_names() if name.startswith("workload-")]
+    assert workload
+    for stack in workload:
+        (provider,) = default_synth.stack(stack)["provider"]["kubernetes"]
+        assert kubernetes_provider_problem(provider) is None
+
+
+def test_cluster_without_dns_endpoint_fires(tmp_path):
+    from cdktf_cdktf_provider_google.container_cluster import ContainerCluster
+    from cdktf_cdktf_provider_google.provider import GoogleProvider
+
+    def build(stack):
+        GoogleProvider(stack, "google", project="fl-dev-4711", region="us-east4", default_labels=TAGS)
+        ContainerCluster(stack, "cluster", name="c", location="us-east4", initial_node_count=1)
+
+    assert policy_errors(tmp_path, build) == [
+        "probe/cluster: [policy:gke-control-plane-access] google_container_cluster has no external DNS "
+        "endpoint; deployers outside the VPC cannot reach it"
+    ]

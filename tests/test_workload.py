@@ -8,11 +8,12 @@ import re
 import pytest
 import yaml
 
+from constructs_lib.gcp.private_google_access import PRIVATE_GOOGLE_APIS_CIDR
 from constructs_lib.k8s import flower
-from constructs_lib.k8s.network_policy import METADATA_SERVER, NODE_LOCAL_DNS, PRIVATE_RANGES
+from constructs_lib.k8s.network_policy import METADATA_SERVER, NODE_LOCAL_DNS
 from constructs_lib.tls.pki import HOURS_PER_DAY
 from spec.workload import split_image
-from stacks.plan import PKI_STACK, plan_stacks
+from stacks.plan import DNS_STACK, PKI_STACK, TRUST_STACK, node_key_stack_name, plan_stacks
 from stacks.workload_addressing import LOOPBACK_IP, LOOPBACK_NAME
 from tests.conftest import DEFAULT_SPEC
 from tests.synth_helpers import REMOTE_STATE, ref
@@ -73,56 +74,94 @@ def containers(synth, stack):
             yield name, container
 
 
+def pod_containers(synth, stack, deployment: str) -> dict[str, dict]:
+    """Container name -> container of the Deployment named ``deployment`` in ``stack``."""
+    pod = by_name(synth.resources(stack, DEPLOYMENT))[deployment]["spec"]["template"]["spec"]
+    return {c["name"]: c for c in pod["container"]}
+
+
+def nat_address_refs(synth, gke_stack: str) -> list[tuple[str, str]]:
+    """(stack, expression) of every reserved Cloud NAT address of ``gke_stack``."""
+    addresses = synth.resources(gke_stack, "google_compute_address")
+    return [
+        (gke_stack, ref("google_compute_address", address_id, "address"))
+        for address_id in addresses
+        if address_id.startswith("nat_")
+    ]
+
+
 def aggregator_ip_ref(synth, gke_stack: str) -> str:
     """The remote-state expression a consumer uses for ``gke_stack``'s static aggregator IP."""
-    (address_id, _) = only(synth.resources(gke_stack, "google_compute_address"))
+    aggregator = {i: a for i, a in synth.resources(gke_stack, "google_compute_address").items() if "aggregator" in i}
+    (address_id, _) = only(aggregator)  # the cluster's other addresses are its Cloud NAT egress IPs
     return ref("google_compute_address", address_id, "address")
 
 
 # --- stacks, plan and providers --------------------------------------------------------------
 
 
-def test_one_workload_stack_per_cluster_and_a_pki_stack(default_synth, sites):
+def test_one_workload_stack_per_cluster_a_key_stack_per_site_and_the_pki_and_trust_stacks(default_synth, sites):
     names = default_synth.stack_names()
     assert sorted(n for n in names if n.startswith("workload-")) == sorted(s for s, _, _ in sites)
-    assert PKI_STACK in names
+    assert sorted(n for n in names if n.startswith("node-key-")) == sorted(
+        node_key_stack_name(c.name) for *_, c in sites
+    )
+    assert {PKI_STACK, TRUST_STACK} <= set(names)
 
 
 def test_plan_dependencies_and_providers(default_spec, sites):
     plans = {p.name: p for p in plan_stacks(default_spec)}
+    clusters = {f"gke-{c.name}" for c in default_spec.gcp.clusters}
     aggregators = {f"gke-{c.name}" for c in default_spec.gcp.clusters if c.runs_aggregator}
+    keys = {node_key_stack_name(c.name) for c in default_spec.gcp.clusters}
     assert set(plans[PKI_STACK].depends_on) == aggregators
     assert plans[PKI_STACK].providers == frozenset({"tls"})
+    assert set(plans[TRUST_STACK].depends_on) == {PKI_STACK} | keys
+    for key in keys:
+        assert plans[key].providers == frozenset({"tls"})
+        assert plans[key].depends_on == ()
     order = list(plans)
-    for stack, gke, _ in sites:
+    for stack, gke, cluster in sites:
         assert plans[stack].providers == frozenset({"google", "kubernetes"})
-        assert set(plans[stack].depends_on) == {gke, PKI_STACK} | aggregators
+        own_key = node_key_stack_name(cluster.name)
+        if cluster.runs_aggregator:
+            # Every cluster's NAT addresses, the server key, the health checkers' ranges.
+            expected = clusters | {TRUST_STACK, own_key, PKI_STACK, DNS_STACK}
+        else:
+            expected = {gke} | aggregators | {TRUST_STACK, own_key}
+        assert set(plans[stack].depends_on) == expected
         assert all(order.index(dep) < order.index(stack) for dep in plans[stack].depends_on)
 
 
 def test_manifest_dependencies(default_synth, sites):
-    for stack, gke, _ in sites:
-        assert {gke, PKI_STACK} <= set(default_synth.dependencies(stack))
+    for stack, gke, cluster in sites:
+        dependencies = set(default_synth.dependencies(stack))
+        assert {gke, TRUST_STACK, node_key_stack_name(cluster.name)} <= dependencies
+        assert (PKI_STACK in dependencies) is cluster.runs_aggregator
+        others = {node_key_stack_name(c.name) for *_, c in sites if c.name != cluster.name}
+        assert not others & dependencies, f"{stack} must read no other site's key"
 
 
 def test_kubernetes_provider_reads_the_cluster_through_cross_stack_references(default_synth, sites):
     for stack, gke, _ in sites:
         (provider,) = default_synth.stack(stack)["provider"]["kubernetes"]
         (cluster_id, _) = only(default_synth.resources(gke, "google_container_cluster"))
+        # The cluster's own DNS endpoint (IAM-authorized, reachable from the deployer's network).
         assert provider["host"].startswith("https://${data.terraform_remote_state.")
         assert remote_output(default_synth, provider["host"]) == (
             gke,
-            ref("google_container_cluster", cluster_id, "endpoint"),
+            ref(
+                "google_container_cluster",
+                cluster_id,
+                "control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint",
+            ),
         )
-        assert provider["cluster_ca_certificate"].startswith("${base64decode(data.terraform_remote_state.")
-        assert remote_output(default_synth, provider["cluster_ca_certificate"]) == (
-            gke,
-            ref("google_container_cluster", cluster_id, "master_auth[0].cluster_ca_certificate"),
-        )
+        # That endpoint's certificate is publicly issued; pinning the cluster CA would break TLS.
+        assert "cluster_ca_certificate" not in provider
         (config_id, _) = only(default_synth.data(stack, "google_client_config"))
         assert provider["token"] == f"${{data.google_client_config.{config_id}.access_token}}"
         assert set(default_synth.data(stack, REMOTE_STATE)) >= {f"cross-stack-reference-input-{gke}"}
-        assert not {"client_key", "client_certificate", "password", "config_path"} & set(provider)
+        assert not {"client_key", "client_certificate", "password", "config_path", "insecure"} & set(provider)
 
 
 def test_google_provider_per_workload_stack(default_synth, default_spec, sites):
@@ -160,8 +199,25 @@ def test_workload_identity_binds_the_ksa_to_a_dedicated_gsa(default_synth, defau
         }
         assert ksa["automount_service_account_token"] is False
         assert not default_synth.resources(stack, "google_project_iam_member"), "no project roles granted blindly"
-        for _, _, pod in pod_specs(default_synth, stack):
-            assert pod["service_account_name"].startswith("${kubernetes_service_account_v1.")
+        for kind, name, pod in pod_specs(default_synth, stack):
+            if kind == JOB:
+                # The registration Job needs no Google identity: the namespace's plain account.
+                assert name.startswith("supernode-registration-")
+                assert pod["service_account_name"] == "default"
+            else:
+                assert pod["service_account_name"].startswith("${kubernetes_service_account_v1.")
+
+
+def test_each_site_has_its_own_kubernetes_service_account_name(default_synth, default_spec, sites):
+    """One Workload Identity pool serves every cluster of the project: a GSA trusts
+    ``[namespace/ksa]`` on all of them, so the KSA name must differ per site."""
+    members = []
+    for stack, _, cluster in sites:
+        (_, ksa) = only(default_synth.resources(stack, "kubernetes_service_account_v1"))
+        assert ksa["metadata"]["name"] == f"fl-{cluster.name}"
+        (_, binding) = only(default_synth.resources(stack, "google_service_account_iam_member"))
+        members.append(binding["member"])
+    assert len(set(members)) == len(sites)
 
 
 # --- hardened pods ---------------------------------------------------------------------------
@@ -214,13 +270,22 @@ def test_every_pod_is_hardened(default_synth, sites):
                         )
 
 
-def test_long_running_containers_have_probes(default_synth, sites):
+def test_long_running_containers_have_grpc_probes_on_their_health_server(default_synth, sites):
+    """Every Flower daemon serves gRPC health on 0.0.0.0:<port> (``--health-server-address``) and
+    the kubelet probes exactly that port; the AppIO ports on 127.0.0.1 could not be probed."""
+    seen = 0
     for stack, _, _ in sites:
         for deployment in default_synth.resources(stack, DEPLOYMENT).values():
             for container in deployment["spec"]["template"]["spec"]["container"]:
-                ports = {p["container_port"] for p in container["port"]}
+                args = container["args"]
+                host, port = args[args.index("--health-server-address") + 1].rsplit(":", 1)
+                assert host == "0.0.0.0"  # noqa: S104 - the kubelet probes the pod IP
+                assert int(port) not in {p["container_port"] for p in container.get("port", [])}
                 for probe in ("liveness_probe", "readiness_probe"):
-                    assert int(container[probe]["tcp_socket"][0]["port"]) in ports
+                    assert container[probe]["grpc"] == [{"port": int(port)}], f"{stack}/{container['name']}"
+                    assert "tcp_socket" not in container[probe]
+                seen += 1
+    assert seen == 2 * len(sites) + 2 * 2, "SuperNode + executor per site, SuperLink + executor per aggregator"
 
 
 # --- aggregator --------------------------------------------------------------------------------
@@ -230,7 +295,8 @@ def test_aggregator_only_on_primary_and_secondary(default_synth, sites):
     for stack, _, cluster in sites:
         names = set(by_name(default_synth.resources(stack, DEPLOYMENT)))
         assert ("superlink" in names) is cluster.runs_aggregator, stack
-        assert bool(default_synth.resources(stack, SECRET)) is cluster.runs_aggregator
+        secrets = by_name(default_synth.resources(stack, SECRET))
+        assert ("superlink-tls" in secrets) is cluster.runs_aggregator
 
 
 def test_aggregator_deployment(default_synth, default_spec, sites):
@@ -241,7 +307,8 @@ def test_aggregator_deployment(default_synth, default_spec, sites):
         deployment = by_name(default_synth.resources(stack, DEPLOYMENT))["superlink"]
         assert deployment["spec"]["replicas"] == "1"
         assert deployment["spec"]["strategy"]["type"] == "Recreate"
-        (container,) = deployment["spec"]["template"]["spec"]["container"]
+        container = pod_containers(default_synth, stack, "superlink")["superlink"]
+        assert container["command"] == ["flower-superlink"]
         assert container["image"] == agg.image
         assert {p["name"]: p["container_port"] for p in container["port"]} == {
             "fleet": agg.fleet_port,
@@ -287,8 +354,8 @@ def test_load_balancer_on_the_static_ip_exposes_only_the_fleet_port(default_synt
             aggregator_ip_ref(default_synth, gke),
         )
         assert [(p["name"], p["port"]) for p in lb["spec"]["port"]] == [("fleet", agg.fleet_port)]
-        assert lb["spec"]["load_balancer_source_ranges"] == list(agg.fleet_source_ranges)
-        assert lb["spec"]["external_traffic_policy"] == "Local"
+        assert "0.0.0.0/0" not in lb["spec"]["load_balancer_source_ranges"]
+        assert lb["spec"]["external_traffic_policy"] == "Local", "client source IPs must reach the NetworkPolicy"
         assert lb["spec"]["selector"][ROLE] == "aggregator"
         control = services["superlink-control"]
         assert control["spec"]["type"] == "ClusterIP"
@@ -299,7 +366,7 @@ def test_load_balancer_on_the_static_ip_exposes_only_the_fleet_port(default_synt
 
 
 def _supernode_target(synth, stack) -> str:
-    (container,) = by_name(synth.resources(stack, DEPLOYMENT))["supernode"]["spec"]["template"]["spec"]["container"]
+    container = pod_containers(synth, stack, "supernode")["supernode"]
     return container["args"][container["args"].index("--superlink") + 1]
 
 
@@ -309,7 +376,8 @@ def test_client_dials_the_failover_dns_name_over_tls(default_synth, default_spec
     for stack, _, _ in sites:
         client = by_name(default_synth.resources(stack, DEPLOYMENT))["supernode"]
         assert client["spec"]["replicas"] == str(default_spec.workload.client.replicas)
-        (container,) = client["spec"]["template"]["spec"]["container"]
+        container = pod_containers(default_synth, stack, "supernode")["supernode"]
+        assert container["command"] == ["flower-supernode"]
         assert container["image"] == default_spec.workload.client.image
         args = container["args"]
         target = _supernode_target(default_synth, stack)
@@ -332,67 +400,44 @@ def test_without_dns_clients_dial_the_primary_static_ip(synth, default_spec, pri
         assert remote_output(out, host) == (primary_gke, aggregator_ip_ref(out, primary_gke))
 
 
-def test_site_data_claim_is_mounted_by_client_and_training(default_synth, default_spec, sites):
+def test_site_data_claim_is_mounted_only_into_the_clientapp_executor_read_only(default_synth, default_spec, sites):
     client = default_spec.workload.client
+    assert default_spec.workload.app.data_read_only is True
     for stack, _, _ in sites:
         claims = default_synth.resources(stack, CLAIM)
         site_id, site = next((i, c) for i, c in claims.items() if c["metadata"]["name"] == "site-data")
         assert site["spec"]["resources"]["requests"] == {"storage": client.storage}
         assert site["spec"]["storage_class_name"] == client.storage_class
         assert site["spec"]["access_modes"] == ["ReadWriteOnce"]
-        users = 0
+        users = []
         for _, name, pod in pod_specs(default_synth, stack):
             volumes = {v["name"]: v for v in pod["volume"]}
-            claim = [
-                v
-                for v in volumes.values()
+            claim = {
+                volume_name
+                for volume_name, v in volumes.items()
                 if v.get("persistent_volume_claim", {}).get("claim_name", "").startswith(f"${{{CLAIM}.{site_id}.")
-            ]
-            if name == "superlink":
-                assert not claim
-                continue
-            assert claim, f"{stack}/{name} does not mount the site data"
-            (container,) = pod["container"]
-            assert any(m["mount_path"] == flower.DATA_DIR and not m["read_only"] for m in container["volume_mount"])
-            # ReadWriteOnce: every user of the claim is pinned to the same node.
-            (term,) = pod["affinity"]["pod_affinity"]["required_during_scheduling_ignored_during_execution"]
-            assert term["topology_key"] == "kubernetes.io/hostname"
-            assert term["label_selector"][0]["match_labels"] == {"federated-learning/site-data": "site-data"}
-            users += 1
-        assert users == 2, f"{stack}: expected the client and the training Job on the site data"
+            }
+            for container in pod["container"]:
+                mounts = [m for m in container.get("volume_mount", []) if m["name"] in claim]
+                if mounts:
+                    users.append((name, container["name"]))
+                    assert mounts == [{"name": mounts[0]["name"], "mount_path": flower.DATA_DIR, "read_only": True}]
+            if claim:
+                # ReadWriteOnce: every pod using the claim is pinned to the same node.
+                (term,) = pod["affinity"]["pod_affinity"]["required_during_scheduling_ignored_during_execution"]
+                assert term["topology_key"] == "kubernetes.io/hostname"
+                assert term["label_selector"][0]["match_labels"] == {"federated-learning/site-data": "site-data"}
+        assert users == [("supernode", "clientapp-executor")], f"{stack}: {users}"
 
 
-def test_training_job_per_site(default_synth, default_spec, sites, primary):
-    training = default_spec.workload.training
-    assert training is not None, "the default federation should exercise the training Job"
-    for stack, _, cluster in sites:
-        (_, job) = only(default_synth.resources(stack, JOB))
-        assert job["spec"]["backoff_limit"] == training.backoff_limit
-        assert job["spec"]["active_deadline_seconds"] == training.active_deadline_seconds
-        assert job["spec"]["ttl_seconds_after_finished"] == str(training.ttl_seconds_after_finished)
-        assert job["wait_for_completion"] is False
-        pod = job["spec"]["template"]["spec"]
-        assert pod["restart_policy"] == "Never"
-        assert job["spec"]["template"]["metadata"]["labels"][ROLE] == "client"
-        (container,) = pod["container"]
-        assert container["image"] == training.image
-        assert container["command"] == list(training.command)
-        assert container["args"] == list(training.args)
-        assert "liveness_probe" not in container
-        env = {e["name"]: e["value"] for e in container["env"]}
-        assert env["FL_AGGREGATOR_ADDRESS"] == default_synth.outputs(stack)["aggregator_address"]["value"]
-        assert env["FL_ROOT_CERTIFICATES"] == f"{flower.CA_DIR}/ca.crt"
-        assert env["FL_SITE"] == cluster.name
-        assert container["security_context"]["run_as_user"] == str(training.run_as_user)
-
-
-def test_no_training_job_without_a_training_section(synth):
+def test_site_data_can_be_mounted_writable(synth):
     doc = yaml.safe_load(DEFAULT_SPEC.read_text())
-    doc = {"federation": doc["federation"], "gcp": doc["gcp"], "workload": {}}
+    doc = {"federation": doc["federation"], "gcp": doc["gcp"], "workload": {"app": {"data_read_only": False}}}
     out = synth(yaml.safe_dump(doc))
     for cluster in doc["gcp"]["clusters"]:
-        assert out.resources(f"workload-{cluster['name']}", JOB) == {}
-        assert "supernode" in by_name(out.resources(f"workload-{cluster['name']}", DEPLOYMENT))
+        executor = pod_containers(out, f"workload-{cluster['name']}", "supernode")["clientapp-executor"]
+        (data,) = [m for m in executor["volume_mount"] if m["mount_path"] == flower.DATA_DIR]
+        assert data["read_only"] is False
 
 
 # --- TLS ---------------------------------------------------------------------------------------
@@ -434,7 +479,7 @@ def test_aggregator_tls_secret_reads_key_and_cert_from_the_pki_stack(default_syn
     for stack, _, cluster in sites:
         if not cluster.runs_aggregator:
             continue
-        (_, secret) = only(default_synth.resources(stack, SECRET))
+        secret = by_name(default_synth.resources(stack, SECRET))["superlink-tls"]
         assert secret["type"] == "kubernetes.io/tls"
         sources = {key: remote_output(default_synth, value) for key, value in secret["data"].items()}
         assert {stack_name for stack_name, _ in sources.values()} == {PKI_STACK}
@@ -446,12 +491,16 @@ def test_aggregator_tls_secret_reads_key_and_cert_from_the_pki_stack(default_syn
         assert all(o["sensitive"] is True for o in key_outputs)
 
 
-def test_clients_trust_only_the_ca_certificate(default_synth, sites):
+def test_clients_trust_only_the_ca_certificate_relayed_by_the_trust_stack(default_synth, sites):
+    (_, _ca) = only(default_synth.resources(PKI_STACK, "tls_self_signed_cert"))
     for stack, _, _ in sites:
-        (_, config_map) = only(default_synth.resources(stack, "kubernetes_config_map_v1"))
-        (value,) = config_map["data"].values()
-        assert remote_output(default_synth, value)[1].startswith("${tls_self_signed_cert.")
+        config_map = by_name(default_synth.resources(stack, "kubernetes_config_map_v1"))["federation-ca"]
         assert list(config_map["data"]) == ["ca.crt"]
+        producer, expression = remote_output(default_synth, config_map["data"]["ca.crt"])
+        assert producer == TRUST_STACK
+        local = expression.removeprefix("${local.").removesuffix("}")
+        relayed = default_synth.stack(TRUST_STACK)["locals"][local]
+        assert remote_output(default_synth, relayed)[1].startswith("${tls_self_signed_cert.")
 
 
 def test_aggregator_host_and_source_ranges_reach_clients_certificate_and_policies(synth):
@@ -461,16 +510,20 @@ def test_aggregator_host_and_source_ranges_reach_clients_certificate_and_policie
     out = synth(yaml.safe_dump(doc))
     primary_stack = next(f"workload-{c['name']}" for c in doc["gcp"]["clusters"] if c.get("role") == "primary")
     lb = by_name(out.resources(primary_stack, SERVICE))["superlink-fleet"]
-    assert lb["spec"]["load_balancer_source_ranges"] == ["203.0.113.0/24"]
+    nat_sources = [
+        f"${{{expr[2:-1]}}}/32" for c in doc["gcp"]["clusters"] for _, expr in nat_address_refs(out, f"gke-{c['name']}")
+    ]
+    ranges = lb["spec"]["load_balancer_source_ranges"]
+    assert ranges[-1] == "203.0.113.0/24", "partners are added after the NAT addresses"
+    assert len(ranges) == len(nat_sources) + 1, "without a dns section there are no health checkers"
     fleet_rule = policies(out, primary_stack)["aggregator-ingress"]["ingress"][0]
-    assert [f["ip_block"]["cidr"] for f in fleet_rule["from"] if "ip_block" in f] == ["203.0.113.0/24"]
+    assert [f["ip_block"]["cidr"] for f in fleet_rule["from"] if "ip_block" in f] == ranges
     (_, request) = only(out.resources(PKI_STACK, "tls_cert_request"))
     assert request["dns_names"][0] == "agg.fl.example.com"
     assert request["subject"][0]["common_name"] == "agg.fl.example.com"
     for cluster in doc["gcp"]["clusters"]:
         stack = f"workload-{cluster['name']}"
-        (container,) = by_name(out.resources(stack, DEPLOYMENT))["supernode"]["spec"]["template"]["spec"]["container"]
-        assert container["args"][container["args"].index("--superlink") + 1] == "agg.fl.example.com:9092"
+        assert _supernode_target(out, stack) == "agg.fl.example.com:9092"
         assert out.outputs(stack)["aggregator_address"]["value"] == "agg.fl.example.com:9092"
 
 
@@ -493,7 +546,7 @@ def test_default_deny_for_every_pod(default_synth, sites):
 def test_dns_and_metadata_server_are_the_only_egress_every_pod_gets(default_synth, sites):
     for stack, _, _ in sites:
         specs = policies(default_synth, stack)
-        everyone = {name for name, spec in specs.items() if spec["pod_selector"] == {}}
+        everyone = {name for name, spec in specs.items() if spec.get("pod_selector") == {}}
         assert everyone == {"default-deny", "allow-dns", "allow-metadata-server"}
         (dns,) = specs["allow-dns"]["egress"]
         assert sorted((p["port"], p["protocol"]) for p in dns["ports"]) == [("53", "TCP"), ("53", "UDP")]
@@ -517,13 +570,16 @@ def test_aggregator_ingress_is_the_fleet_port_and_operator_control(default_synth
         fleet, control = ingress["ingress"]
         assert fleet["ports"] == [{"port": str(agg.fleet_port), "protocol": "TCP"}]
         sources = [f["ip_block"]["cidr"] for f in fleet["from"] if "ip_block" in f]
-        assert sources == list(agg.fleet_source_ranges)
+        assert all(source.endswith("/32") for source in sources)
+        assert sorted(remote_output(default_synth, source[: -len("/32")]) for source in sources) == sorted(
+            ref_ for c in default_spec.gcp.clusters for ref_ in nat_address_refs(default_synth, f"gke-{c.name}")
+        ), "the fleet port admits exactly every cluster's Cloud NAT addresses (plus the health checkers)"
         assert {ROLE: "client"} in [f["pod_selector"]["match_labels"] for f in fleet["from"] if "pod_selector" in f]
         assert control["ports"] == [{"port": str(agg.control_port), "protocol": "TCP"}]
         assert control["from"] == [{"pod_selector": {"match_labels": {ROLE: "operator"}}}]
         for name, spec in specs.items():
-            if name != "aggregator-ingress":
-                assert "Ingress" not in spec["policy_types"] or name == "default-deny"
+            if name not in {"aggregator-ingress", "default-deny"} and "fleet-from-checker-" not in name:
+                assert "Ingress" not in spec["policy_types"], name
 
 
 def test_clients_reach_only_the_aggregators_on_the_fleet_port(default_synth, default_spec, sites):
@@ -543,16 +599,25 @@ def test_clients_reach_only_the_aggregators_on_the_fleet_port(default_synth, def
         assert bool(in_cluster) is cluster.runs_aggregator
 
 
-def test_https_egress_excludes_private_ranges_and_can_be_turned_off(default_synth, sites, synth):
+def test_https_egress_is_only_google_apis_and_can_be_turned_off(default_synth, sites, synth):
     for stack, _, _ in sites:
-        (rule,) = policies(default_synth, stack)["client-https-egress"]["egress"]
+        specs = policies(default_synth, stack)
+        google = specs["google-apis-egress"]
+        assert google["pod_selector"] == {
+            "match_expressions": [{"key": ROLE, "operator": "In", "values": ["aggregator", "client"]}]
+        }
+        (rule,) = google["egress"]
         assert rule["ports"] == [{"port": "443", "protocol": "TCP"}]
-        assert rule["to"] == [{"ip_block": {"cidr": "0.0.0.0/0", "except": list(PRIVATE_RANGES)}}]
+        assert rule["to"] == [{"ip_block": {"cidr": PRIVATE_GOOGLE_APIS_CIDR}}]
+        for name, spec in specs.items():
+            for egress in spec.get("egress", []):
+                for to in egress.get("to", []):
+                    assert to.get("ip_block", {}).get("cidr") != "0.0.0.0/0", f"{stack}/{name} allows the internet"
     doc = yaml.safe_load(DEFAULT_SPEC.read_text())
     doc = {"federation": doc["federation"], "gcp": doc["gcp"], "workload": {"https_egress": False}}
     out = synth(yaml.safe_dump(doc))
     for cluster in doc["gcp"]["clusters"]:
-        assert "client-https-egress" not in policies(out, f"workload-{cluster['name']}")
+        assert "google-apis-egress" not in policies(out, f"workload-{cluster['name']}")
 
 
 # --- outputs -----------------------------------------------------------------------------------
@@ -563,7 +628,7 @@ def test_outputs(default_synth, default_spec, sites):
         outputs = default_synth.outputs(stack)
         expected = {"aggregator_address", "namespace", "kubernetes_service_account", "google_service_account"}
         if cluster.runs_aggregator:
-            expected |= {"served_aggregator_address", "control_address"}
+            expected |= {"served_aggregator_address", "control_address", "registration_job"}
         assert set(outputs) == expected
         for name, output in outputs.items():
             assert output["description"], name

@@ -1,11 +1,13 @@
-"""The coordination service (aggregator): one hardened replica with its TLS secret and state
-volume, a LoadBalancer Service on a reserved IP for the client-facing port only, and a
-cluster-internal Service for the control port."""
+"""The coordination service (aggregator): one hardened pod holding the SuperLink and the executor
+that runs its ServerApps, with the TLS secret and the state volume; a LoadBalancer Service on a
+reserved IP for the client-facing port only, and a cluster-internal Service for the control port."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from cdktf import Fn
 from cdktf_cdktf_provider_kubernetes import deployment_v1
 from cdktf_cdktf_provider_kubernetes.deployment_v1 import (
     DeploymentV1,
@@ -21,11 +23,15 @@ from cdktf_cdktf_provider_kubernetes.service_v1 import ServiceV1, ServiceV1Metad
 from constructs import Construct
 
 from constructs_lib.k8s.labels import app_labels, managed
-from constructs_lib.k8s.pod import TMP_DIR, ContainerProps, Mount, PodTemplate, Volume, scratch_name
+from constructs_lib.k8s.pod import TMP_DIR, ContainerProps, Mount, PodTemplate, Volume, with_scratch
 from constructs_lib.k8s.volume import ClaimProps, PersistentClaim
 
 ROLE_LABEL = "federated-learning/role"
 """Pods are selected by NetworkPolicies through this label: ``aggregator``, ``client``, ``operator``."""
+
+CHECKSUM_ANNOTATION = "federated-learning/credentials-sha256"
+"""Pod-template annotation: a hash of the certificates and keys the pod mounts, so renewing one
+changes the template and rolls the pods (Flower reads them only at start)."""
 
 
 @dataclass(frozen=True)
@@ -41,34 +47,36 @@ class TlsFiles:
 @dataclass(frozen=True)
 class AggregatorProps:
     """``name`` of the Deployment, Services, secret and claim (``<name>-...``) in ``namespace``;
-    ``container`` the hardened aggregator container (its ports must include ``fleet_port`` and
-    ``control_port``); ``state`` the claim for its database mounted at ``state_dir``;
-    ``scratch_dirs`` writable emptyDirs; ``fleet_source_ranges`` who may reach the load balancer."""
+    ``server`` the SuperLink container (its ports must include ``fleet_port`` and
+    ``control_port``), which alone mounts the TLS secret and the ``state`` claim (at
+    ``state_dir``); ``executor`` the ServerApp executor beside it, which mounts neither;
+    ``scratch_dirs`` writable emptyDirs of each container."""
 
     name: str
     namespace: str
-    container: ContainerProps
+    server: ContainerProps
+    executor: ContainerProps
     fleet_port: int
     control_port: int
     state: ClaimProps
     state_dir: str
-    fleet_source_ranges: tuple[str, ...]
     scratch_dirs: tuple[str, ...] = (TMP_DIR,)
 
     def __post_init__(self):
-        ports = {number for _, number in self.container.ports}
+        ports = {number for _, number in self.server.ports}
         if not {self.fleet_port, self.control_port} <= ports:
-            raise ValueError("AggregatorProps.container must expose fleet_port and control_port")
+            raise ValueError("AggregatorProps.server must expose fleet_port and control_port")
         if self.fleet_port == self.control_port:
             raise ValueError("AggregatorProps.fleet_port and control_port must differ")
-        if not self.fleet_source_ranges:
-            raise ValueError("AggregatorProps.fleet_source_ranges must list at least one CIDR block")
+        if self.executor.ports:
+            raise ValueError("AggregatorProps.executor must expose no port (it dials the SuperLink in the pod)")
 
 
 class Aggregator(Construct):
     """Single replica (the state database is single-writer), recreated rather than rolled so the
-    ReadWriteOnce state volume is released first. The LoadBalancer keeps client source IPs
-    (``externalTrafficPolicy: Local``) so ``fleet_source_ranges`` and NetworkPolicies see them."""
+    ReadWriteOnce state volume is released first. The LoadBalancer admits only
+    ``fleet_source_ranges`` (a list, possibly a token) and keeps client source IPs
+    (``externalTrafficPolicy: Local``) so the NetworkPolicies see the real sources."""
 
     def __init__(
         self,
@@ -77,6 +85,7 @@ class Aggregator(Construct):
         *,
         service_account: str,
         load_balancer_ip: str,
+        fleet_source_ranges: Sequence[str],
         tls: TlsFiles,
         props: AggregatorProps,
     ):
@@ -99,16 +108,23 @@ class Aggregator(Construct):
             },
         )
         self.state = PersistentClaim(self, "state", namespace=props.namespace, props=props.state)
+        server = replace(
+            props.server,
+            mounts=(
+                *props.server.mounts,
+                Mount("tls", tls.mount_dir),
+                Mount("state", props.state_dir, read_only=False),
+            ),
+        )
+        server, server_scratch = with_scratch(server, props.scratch_dirs)
+        executor, executor_scratch = with_scratch(props.executor, props.scratch_dirs)
         volumes = [
             Volume("tls", "secret", self.tls_secret.metadata.name),
             Volume("state", "claim", self.state.name),
-        ] + [Volume(scratch_name(path), "scratch") for path in props.scratch_dirs]
-        mounts = (
-            Mount("tls", tls.mount_dir),
-            Mount("state", props.state_dir, read_only=False),
-            *(Mount(scratch_name(path), path, read_only=False) for path in props.scratch_dirs),
-        )
-        container = replace(props.container, mounts=props.container.mounts + mounts)
+            *server_scratch,
+            *executor_scratch,
+        ]
+        checksum = Fn.sha256(Fn.join("\n", [tls.ca_certificate_pem, tls.certificate_pem, tls.private_key_pem]))
         template = PodTemplate(deployment_v1, "DeploymentV1SpecTemplateSpec")
         self.deployment = DeploymentV1(
             self,
@@ -122,12 +138,14 @@ class Aggregator(Construct):
                 revision_history_limit=5,
                 selector=DeploymentV1SpecSelector(match_labels=self.pod_labels),
                 template=DeploymentV1SpecTemplate(
-                    metadata=DeploymentV1SpecTemplateMetadata(labels=self.pod_labels),
+                    metadata=DeploymentV1SpecTemplateMetadata(
+                        labels=self.pod_labels, annotations={CHECKSUM_ANNOTATION: checksum}
+                    ),
                     spec=template.pod_spec(
-                        containers=[container],
+                        containers=[server, executor],
                         volumes=volumes,
                         service_account=service_account,
-                        run_as_user=container.run_as_user,
+                        run_as_user=server.run_as_user,
                     ),
                 ),
             ),
@@ -143,7 +161,7 @@ class Aggregator(Construct):
             spec=ServiceV1Spec(
                 type="LoadBalancer",
                 load_balancer_ip=load_balancer_ip,
-                load_balancer_source_ranges=list(props.fleet_source_ranges),
+                load_balancer_source_ranges=fleet_source_ranges,
                 external_traffic_policy="Local",
                 selector=self.pod_labels,
                 port=[ServiceV1SpecPort(name="fleet", port=props.fleet_port, target_port="fleet", protocol="TCP")],
@@ -165,8 +183,3 @@ class Aggregator(Construct):
                 ],
             ),
         )
-
-    @property
-    def control_address(self) -> str:
-        """In-cluster DNS name and port of the control API."""
-        return f"{self.props.name}-control.{self.props.namespace}.svc.cluster.local:{self.props.control_port}"

@@ -1,10 +1,13 @@
 """NetworkPolicies of the federated-learning namespace: deny everything, then allow exactly the
-flows the federation needs (GKE Dataplane V2 enforces them)."""
+flows the federation needs (GKE Dataplane V2 enforces them; the kubelet's probes from the node
+are not subject to them)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cdktf import Fn, TerraformIterator, Token
 from cdktf_cdktf_provider_kubernetes.network_policy_v1 import (
     NetworkPolicyV1,
     NetworkPolicyV1Metadata,
@@ -21,39 +24,40 @@ from cdktf_cdktf_provider_kubernetes.network_policy_v1 import (
     NetworkPolicyV1SpecIngressFromPodSelector,
     NetworkPolicyV1SpecIngressPorts,
     NetworkPolicyV1SpecPodSelector,
+    NetworkPolicyV1SpecPodSelectorMatchExpressions,
 )
 from constructs import Construct
 
+from constructs_lib.gcp.private_google_access import PRIVATE_GOOGLE_APIS_CIDR
 from constructs_lib.k8s.aggregator import ROLE_LABEL
 from constructs_lib.k8s.labels import managed
+
+HEALTH_CHECKER_POLICY_PREFIX = "fleet-from-checker-"
+"""One policy per health-checker CIDR (their number is known only at plan time):
+``fleet-from-checker-<a>-<b>-<c>-<d>-<prefix>``."""
 
 KUBE_DNS = {"k8s-app": "kube-dns"}
 NODE_LOCAL_DNS = "169.254.20.10/32"
 """NodeLocal DNSCache's link-local address (the clusters enable it)."""
 METADATA_SERVER = (("169.254.169.254/32", 80), ("169.254.169.252/32", 988))
 """The GKE metadata server, which hands pods their Workload Identity tokens."""
-PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 
 
 @dataclass(frozen=True)
 class FederationNetworkPolicyProps:
     """``namespace`` to confine. Aggregator pods (``runs_aggregator``) accept the fleet port from
-    ``fleet_source_ranges`` and from the namespace's clients, and the control port from
-    ``operator`` pods only. Clients may reach the aggregators on the fleet port (by their public
-    IPs, given as tokens to the construct, and in-cluster); ``https_egress`` lets clients call
-    HTTPS endpoints outside the private ranges (Google APIs)."""
+    the fleet sources given to the construct and from the namespace's clients, and the control
+    port from ``operator`` pods only (which may reach nothing else). Clients may reach the
+    aggregators on the fleet port (by their public IPs, given as tokens to the construct, and
+    in-cluster); ``https_egress`` lets clients and aggregators call Google APIs at
+    ``private.googleapis.com`` (the only HTTPS destination)."""
 
     namespace: str
     fleet_port: int
     control_port: int
     runs_aggregator: bool
-    fleet_source_ranges: tuple[str, ...] = ("0.0.0.0/0",)
     https_egress: bool = True
-
-    def __post_init__(self):
-        if self.runs_aggregator and not self.fleet_source_ranges:
-            raise ValueError("FederationNetworkPolicyProps.fleet_source_ranges must not be empty")
 
 
 def _role(role: str) -> dict[str, str]:
@@ -62,15 +66,19 @@ def _role(role: str) -> dict[str, str]:
 
 class FederationNetworkPolicies(Construct):
     """``default-deny`` (all ingress and egress of every pod), then: DNS and the metadata server
-    for every pod; fleet-port ingress to the aggregator; control-port ingress from operators;
-    fleet-port egress from clients to the aggregators; optional HTTPS egress for clients."""
+    for every pod; fleet-port ingress to the aggregator from ``fleet_sources`` (CIDRs, tokens
+    allowed), from each of ``health_checker_cidrs`` (a list token: one policy per CIDR) and from
+    in-cluster clients; control-port ingress from operators and their egress to it; fleet-port
+    egress from clients to the aggregators; optional Google APIs egress."""
 
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
-        aggregator_ips: list[str],
+        aggregator_ips: Sequence[str],
+        fleet_sources: Sequence[str] = (),
+        health_checker_cidrs: list[str] | None = None,
         props: FederationNetworkPolicyProps,
     ):
         super().__init__(scope, construct_id)
@@ -110,6 +118,7 @@ class FederationNetworkPolicies(Construct):
             ],
         )
         fleet = str(props.fleet_port)
+        control = str(props.control_port)
         if props.runs_aggregator:
             self._policy(
                 "aggregator-ingress",
@@ -122,7 +131,7 @@ class FederationNetworkPolicies(Construct):
                                 NetworkPolicyV1SpecIngressFrom(
                                     ip_block=NetworkPolicyV1SpecIngressFromIpBlock(cidr=cidr)
                                 )
-                                for cidr in props.fleet_source_ranges
+                                for cidr in fleet_sources
                             ),
                             NetworkPolicyV1SpecIngressFrom(
                                 pod_selector=NetworkPolicyV1SpecIngressFromPodSelector(match_labels=_role("client"))
@@ -136,8 +145,25 @@ class FederationNetworkPolicies(Construct):
                                 pod_selector=NetworkPolicyV1SpecIngressFromPodSelector(match_labels=_role("operator"))
                             )
                         ],
-                        ports=[NetworkPolicyV1SpecIngressPorts(port=str(props.control_port), protocol="TCP")],
+                        ports=[NetworkPolicyV1SpecIngressPorts(port=control, protocol="TCP")],
                     ),
+                ],
+            )
+            if health_checker_cidrs is not None:
+                self._health_checker_policies(health_checker_cidrs, fleet)
+            self._policy(
+                "operator-to-control",
+                _role("operator"),
+                ["Egress"],
+                egress=[
+                    NetworkPolicyV1SpecEgress(
+                        to=[
+                            NetworkPolicyV1SpecEgressTo(
+                                pod_selector=NetworkPolicyV1SpecEgressToPodSelector(match_labels=_role("aggregator"))
+                            )
+                        ],
+                        ports=[NetworkPolicyV1SpecEgressPorts(port=control, protocol="TCP")],
+                    )
                 ],
             )
         destinations = [
@@ -163,16 +189,15 @@ class FederationNetworkPolicies(Construct):
         )
         if props.https_egress:
             self._policy(
-                "client-https-egress",
-                _role("client"),
+                "google-apis-egress",
+                {},
                 ["Egress"],
+                match_roles=("aggregator", "client"),
                 egress=[
                     NetworkPolicyV1SpecEgress(
                         to=[
                             NetworkPolicyV1SpecEgressTo(
-                                ip_block=NetworkPolicyV1SpecEgressToIpBlock(
-                                    cidr="0.0.0.0/0", except_=list(PRIVATE_RANGES)
-                                )
+                                ip_block=NetworkPolicyV1SpecEgressToIpBlock(cidr=PRIVATE_GOOGLE_APIS_CIDR)
                             )
                         ],
                         ports=[NetworkPolicyV1SpecEgressPorts(port="443", protocol="TCP")],
@@ -180,7 +205,37 @@ class FederationNetworkPolicies(Construct):
                 ],
             )
 
-    def _policy(self, name: str, selector: dict[str, str], types: list[str], **rules) -> None:
+    def _health_checker_policies(self, cidrs: list[str], fleet: str) -> None:
+        """Fleet-port ingress from each health-checker CIDR: a NetworkPolicy per CIDR (``for_each``
+        over the list; a policy's ``from`` entries cannot be generated from a list at plan time)."""
+        each = TerraformIterator.from_list(cidrs)
+        cidr = Token.as_string(each.value)
+        NetworkPolicyV1(
+            self,
+            "fleet_from_health_checkers",
+            for_each=each,
+            metadata=NetworkPolicyV1Metadata(
+                name=Fn.join("", [HEALTH_CHECKER_POLICY_PREFIX, Fn.replace(Fn.replace(cidr, ".", "-"), "/", "-")]),
+                namespace=self.props.namespace,
+                labels=managed({"app.kubernetes.io/component": "network-policy"}),
+            ),
+            spec=NetworkPolicyV1Spec(
+                pod_selector=NetworkPolicyV1SpecPodSelector(match_labels=_role("aggregator")),
+                policy_types=["Ingress"],
+                ingress=[
+                    NetworkPolicyV1SpecIngress(
+                        from_=[
+                            NetworkPolicyV1SpecIngressFrom(ip_block=NetworkPolicyV1SpecIngressFromIpBlock(cidr=cidr))
+                        ],
+                        ports=[NetworkPolicyV1SpecIngressPorts(port=fleet, protocol="TCP")],
+                    )
+                ],
+            ),
+        )
+
+    def _policy(
+        self, name: str, selector: dict[str, str], types: list[str], match_roles: tuple[str, ...] = (), **rules
+    ) -> None:
         self.policies[name] = NetworkPolicyV1(
             self,
             name.replace("-", "_"),
@@ -190,7 +245,16 @@ class FederationNetworkPolicies(Construct):
                 labels=managed({"app.kubernetes.io/component": "network-policy"}),
             ),
             spec=NetworkPolicyV1Spec(
-                pod_selector=NetworkPolicyV1SpecPodSelector(match_labels=selector or None),
+                pod_selector=NetworkPolicyV1SpecPodSelector(
+                    match_labels=selector or None,
+                    match_expressions=[
+                        NetworkPolicyV1SpecPodSelectorMatchExpressions(
+                            key=ROLE_LABEL, operator="In", values=list(match_roles)
+                        )
+                    ]
+                    if match_roles
+                    else None,
+                ),
                 policy_types=types,
                 **rules,
             ),

@@ -11,7 +11,7 @@ service-account token, resource requests and limits, and writable scratch only w
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import ModuleType
 
 NON_ROOT_UID = 65532
@@ -25,6 +25,14 @@ HOSTNAME_TOPOLOGY = "kubernetes.io/hostname"
 def scratch_name(path: str) -> str:
     """The volume name of the scratch directory mounted at ``path`` (``/app/.flwr`` -> ``scratch-app-flwr``)."""
     return "scratch-" + path.strip("/").replace("/", "-").replace(".", "")
+
+
+def with_scratch(container: ContainerProps, paths: tuple[str, ...]) -> tuple[ContainerProps, list[Volume]]:
+    """``container`` with a writable emptyDir of its own at each of ``paths`` (volumes named
+    ``<container>-scratch-...``: containers of one pod never share scratch), and those volumes."""
+    volumes = [Volume(f"{container.name}-{scratch_name(path)}", "scratch") for path in paths]
+    mounts = tuple(Mount(volume.name, path, read_only=False) for volume, path in zip(volumes, paths, strict=True))
+    return replace(container, mounts=container.mounts + mounts), volumes
 
 
 @dataclass(frozen=True)
@@ -56,9 +64,9 @@ class Volume:
 @dataclass(frozen=True)
 class ContainerProps:
     """One container: ``image`` runs ``command`` (image entrypoint when empty) with ``args`` and
-    ``env``; ``ports`` are (name, number) pairs; ``probe_port`` gets TCP liveness and readiness
-    probes (None: no probes, for run-to-completion Jobs); requests and limits as Kubernetes
-    quantities; ``run_as_user`` the non-root UID."""
+    ``env``; ``ports`` are (name, number) pairs; ``health_port`` is a gRPC health server the
+    kubelet's liveness and readiness probes call (None: no probes, for run-to-completion Jobs);
+    requests and limits as Kubernetes quantities; ``run_as_user`` the non-root UID."""
 
     name: str
     image: str
@@ -70,15 +78,15 @@ class ContainerProps:
     args: tuple[str, ...] = ()
     env: Mapping[str, str] = field(default_factory=dict)
     ports: tuple[tuple[str, int], ...] = ()
-    probe_port: int | None = None
+    health_port: int | None = None
     mounts: tuple[Mount, ...] = ()
     run_as_user: int = NON_ROOT_UID
 
     def __post_init__(self):
         if self.run_as_user < 1:
             raise ValueError("ContainerProps.run_as_user must be a non-root UID (>= 1)")
-        if self.probe_port is not None and self.probe_port not in {number for _, number in self.ports}:
-            raise ValueError("ContainerProps.probe_port must be one of the container's ports")
+        if self.health_port is not None and self.health_port in {number for _, number in self.ports}:
+            raise ValueError("ContainerProps.health_port must not be one of the container's service ports")
 
 
 class PodTemplate:
@@ -94,11 +102,11 @@ class PodTemplate:
 
     def container(self, props: ContainerProps):
         probes = {}
-        if props.probe_port is not None:
+        if props.health_port is not None:
             for kind, delay in (("Liveness", 20), ("Readiness", 5)):
                 probes[f"{kind.lower()}_probe"] = self._struct(
                     f"Container{kind}Probe",
-                    tcp_socket=[self._struct(f"Container{kind}ProbeTcpSocket", port=str(props.probe_port))],
+                    grpc=[self._struct(f"Container{kind}ProbeGrpc", port=props.health_port)],
                     initial_delay_seconds=delay,
                     period_seconds=10,
                     timeout_seconds=3,

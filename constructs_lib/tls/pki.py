@@ -94,3 +94,25 @@ class AggregatorPki(Construct):
     @property
     def private_key_pem(self) -> str:
         return self.server_key.private_key_pem
+
+
+NODE_KEY_CURVE = "P384"
+"""Curve of the SuperNode authentication keys (Flower accepts NIST curves; P-384 as in its docs)."""
+
+
+class NodeKey(Construct):
+    """One SuperNode's authentication key pair (ECDSA P-384). Flower reads the private key only in
+    OpenSSH format, so ``private_key_openssh`` (a secret: any output that carries it must be
+    sensitive) and ``public_key_openssh`` (what the SuperLink registers) are the attributes."""
+
+    def __init__(self, scope: Construct, construct_id: str):
+        super().__init__(scope, construct_id)
+        self.key = PrivateKey(self, "key", algorithm="ECDSA", ecdsa_curve=NODE_KEY_CURVE)
+
+    @property
+    def private_key_openssh(self) -> str:
+        return self.key.private_key_openssh
+
+    @property
+    def public_key_openssh(self) -> str:
+        return self.key.public_key_openssh
