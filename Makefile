@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CHECKOV_VENV := .venv-checkov
+FLOWER_VENV := .venv-flower
 PIP_FLAGS := --quiet --disable-pip-version-check --no-input
 
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -14,7 +15,7 @@ export PIP_NO_INPUT := 1
 
 .PHONY: setup synth validate test lint format snapshot-update bench clean docs
 
-setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(FLOWER_VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +25,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	$(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/pip install $(PIP_FLAGS) -r requirements-checkov.txt
+	touch $@
+
+# Real Flower (the version the workload images pin) for the federation test, kept apart from the
+# synth environment so its pins never clash with cdktf's.
+$(FLOWER_VENV)/.installed: requirements-flower.txt
+	$(PYTHON) -m venv $(FLOWER_VENV)
+	$(FLOWER_VENV)/bin/pip install $(PIP_FLAGS) -r requirements-flower.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

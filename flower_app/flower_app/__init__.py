@@ -1,0 +1,1 @@
+"""FedAvg over a numpy linear regression: the Flower app the federation test runs."""
