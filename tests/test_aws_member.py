@@ -104,8 +104,9 @@ def test_supernode_runs_the_same_arguments_as_a_gke_site(default_synth):
             assert task[name]["command"] == pod[name]["args"]
             env = {e["name"]: e["value"] for e in task[name]["environment"]}
             assert env == {e["name"]: e["value"] for e in pod[name]["env"]}
+    # The default app image is Docker Hub's flwr/superexec: it comes through the same cache.
     assert task_containers(default_synth, WEST)["clientapp-executor"]["image"] == (
-        "123456789012.dkr.ecr.us-west-2.amazonaws.com/federated/fl-app:1.0.0"
+        "${data.aws_caller_identity.caller_identity.account_id}.dkr.ecr.us-west-2.amazonaws.com/docker-hub/flwr/superexec:1.25.0"
     )
     assert "/docker-hub/flwr/supernode:1.25.0" in task_containers(default_synth, WEST)["supernode"]["image"]
 
