@@ -1,7 +1,8 @@
 """The command line: ``python main.py [synth|validate|graph|inventory|spec-reference] ...``.
 
 Errors are one line each (file, field path, problem) with exit code 2; tracebacks only with
-``--debug``. ``synth`` is atomic: a failure leaves an existing output directory untouched.
+``--debug``. ``synth`` is atomic: a failure leaves an existing output directory untouched, and so
+does Ctrl-C (``interrupted``, exit 130; see ``fedinfra.interrupt``).
 """
 
 from __future__ import annotations
@@ -82,11 +83,16 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] not in {*COMMANDS, "-h", "--help"}:
         argv.insert(0, "synth")
     args = _parser().parse_args(argv)
-    from fedinfra import commands
+    from fedinfra import commands, interrupt
 
+    interrupt.install()
     try:
         return getattr(commands, args.command.replace("-", "_"))(args)
+    except KeyboardInterrupt:
+        interrupt.exit_interrupted()
     except BrokenPipeError:  # output piped into `head` and the like
+        if interrupt.received():  # the jsii kernel died with the process group
+            interrupt.exit_interrupted()
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's final flush
         return 0
     except SpecError as exc:
@@ -94,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             print(line, file=sys.stderr)
         return EXIT_INVALID
     except Exception as exc:
+        if interrupt.received():  # e.g. a truncated reply from the jsii kernel killed by Ctrl-C
+            interrupt.exit_interrupted()
         if args.debug:
             raise
         return _report(exc)

@@ -38,6 +38,7 @@ def synth(args) -> int:
 
     spec = load_spec(resolve_spec_path(args.spec))
     outdir = args.out or os.environ.get(OUTDIR_ENV) or "cdktf.out"
+    _check_state_outside(spec, outdir)
     started = time.perf_counter()
     if not args.quiet:
         _progress(spec, args.stacks)
@@ -46,6 +47,16 @@ def synth(args) -> int:
         print(render_table(summarize(outdir)))
         print(f"wrote {outdir} in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _check_state_outside(spec, outdir: str) -> None:
+    """Local state must not live in the output directory: every synth replaces it."""
+    from fedinfra.cli import UsageError
+    from stacks.backend import state_inside_output
+
+    problem = state_inside_output(spec.state, outdir)
+    if problem:
+        raise UsageError(problem)
 
 
 def graph(args) -> int:

@@ -28,10 +28,14 @@ class SynthError(Exception):
         super().__init__("\n".join(lines))
 
 
-def synthesize(spec: FederationSpec, outdir: str | Path, stacks: list[str] | None = None) -> Path:
+def synthesize(
+    spec: FederationSpec, outdir: str | Path, stacks: list[str] | None = None, root: str | Path | None = None
+) -> Path:
     """Synthesize ``spec`` into ``outdir`` atomically; returns the output directory.
 
-    ``stacks`` (globs) keeps only the matching stacks and the stacks they depend on.
+    ``stacks`` (globs) keeps only the matching stacks and the stacks they depend on. ``root`` is
+    the project root local state lives under (default: the working directory); the staging
+    directory is a sibling of ``outdir``, so relative state paths are the same from both.
     """
     from stacks import build_app  # imported here so `validate` never loads cdktf
 
@@ -39,7 +43,7 @@ def synthesize(spec: FederationSpec, outdir: str | Path, stacks: list[str] | Non
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        app = build_app(spec, outdir=str(staging), stacks=stacks)
+        app = build_app(spec, outdir=str(staging), stacks=stacks, root=str(root) if root else None)
         try:
             app.synth()
         except RuntimeError as exc:  # the kernel started without the variable above
@@ -70,12 +74,16 @@ def _error_annotations(outdir: Path) -> list[str]:
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:
-    """Replace ``target`` with ``staging`` with two renames, so readers never see a half directory."""
+    """Replace ``target`` with ``staging`` with two renames, so readers never see a half directory;
+    Ctrl-C waits until the swap is complete, so it never leaves the output directory missing."""
+    from fedinfra.interrupt import deferred
+
     backup = None
-    if target.exists():
-        backup = target.with_name(f".{target.name}.old")
-        shutil.rmtree(backup, ignore_errors=True)
-        target.rename(backup)
-    staging.rename(target)
-    if backup is not None:
-        shutil.rmtree(backup, ignore_errors=True)
+    with deferred():
+        if target.exists():
+            backup = target.with_name(f".{target.name}.old")
+            shutil.rmtree(backup, ignore_errors=True)
+            target.rename(backup)
+        staging.rename(target)
+        if backup is not None:
+            shutil.rmtree(backup, ignore_errors=True)

@@ -16,7 +16,7 @@ class Federation(SpecModel):
     """Who this estate belongs to. ``name`` and ``environment`` prefix resource names and become tags."""
 
     name: Name
-    """Lowercase letters, digits and `-`, starting with a letter, at most 24 characters; prefixes every physical name."""
+    """Lowercase letters, digits and `-`, starting with a letter, at most 24 characters; prefixes every physical name, and `validate` checks each name against its cloud's limit (e.g. 63 characters for S3 bucket names, which end with the 12-digit account ID)."""
     environment: Name = "dev"
     """Same rules as `name`; `<name>-<environment>` prefixes resource names."""
     tags: dict[LabelKey, LabelValue] = Field(default_factory=dict)
@@ -28,7 +28,7 @@ class LocalState(SpecModel):
 
     backend: Literal["local"] = "local"
     directory: StrictStr = "terraform-state"
-    """Where state files go, relative to the project root (outside `cdktf.out`, which every synth replaces); the path in the JSON stays relative, so output is identical from any checkout."""
+    """Where state files go, relative to the project root (the directory synth runs in); never inside the output directory, which every synth replaces. The path in the JSON is relative to each stack's directory, right for any `--out`, and identical from any checkout."""
 
 
 class S3State(SpecModel):

@@ -16,7 +16,8 @@ from spec.base import Name, NonEmpty, SpecModel, StrictBool, StrictInt, StrictSt
 from spec.regions import GcpRegionName
 
 CLUSTER_NAME_LIMIT = 40
-"""GKE cluster names are at most 40 characters; the physical name is ``<name>-<environment>-<cluster>``."""
+"""GKE cluster names are at most 40 characters; the physical name is ``<name>-<environment>-<cluster>``
+(checked with every other physical name in ``spec.names``)."""
 
 ZONES_PER_CLUSTER = 3
 """A regional cluster runs its node pool in three of the region's zones; node counts are per zone."""
@@ -240,8 +241,8 @@ class GcpSection(SpecModel):
     rbac_security_group: RbacGroup | None = None
     """`gke-security-groups@<domain>`: enables Google Groups for RBAC (needs Cloud Identity)."""
 
-    def issues(self, path: str, resource_prefix: str) -> list[tuple[str, str]]:
-        """Cross-field checks of the section: one primary, one secondary, name lengths, each cluster."""
+    def issues(self, path: str) -> list[tuple[str, str]]:
+        """Cross-field checks of the section: one primary, one secondary, each cluster."""
         issues = []
         first_with_role: dict[str, int] = {}
         for i, cluster in enumerate(self.clusters):
@@ -257,14 +258,5 @@ class GcpSection(SpecModel):
                     )
                 else:
                     first_with_role[cluster.role] = i
-            physical = f"{resource_prefix}-{cluster.name}"
-            if len(physical) > CLUSTER_NAME_LIMIT:
-                issues.append(
-                    (
-                        f"{path}.clusters[{i}].name",
-                        f"the cluster would be named {physical!r} ({len(physical)} characters); GKE allows "
-                        f"{CLUSTER_NAME_LIMIT}: shorten this name or federation.name/environment",
-                    )
-                )
             issues += cluster.issues(f"{path}.clusters[{i}]")
         return issues

@@ -16,6 +16,7 @@ from spec.dns import DnsSection, dns_issues
 from spec.errors import SpecIssue
 from spec.federation import Federation, LocalState, StateConfig, state_issues
 from spec.gcp import GcpSection
+from spec.names import name_issues
 from spec.workload import WorkloadSection
 
 
@@ -81,7 +82,8 @@ def _overlaps(claims: list[tuple[str, ipaddress.IPv4Network]]) -> list[SpecIssue
 
 
 def cross_field_issues(spec: FederationSpec) -> list[SpecIssue]:
-    """Rules that span fields or sections: duplicates, CIDR overlaps across clouds, ASNs."""
+    """Rules that span fields or sections: duplicates, CIDR overlaps across clouds, ASNs, and the
+    length and characters of every physical name (``spec.names``)."""
     issues = [SpecIssue(path, message) for path, message in state_issues(spec.state)]
     if spec.aws is None and spec.gcp is None and spec.azure is None:
         issues.append(SpecIssue("", "the spec declares no cloud: add an 'aws', 'gcp' or 'azure' section"))
@@ -100,8 +102,7 @@ def cross_field_issues(spec: FederationSpec) -> list[SpecIssue]:
     if spec.gcp:
         names = [(f"gcp.clusters[{i}].name", c.name) for i, c in enumerate(spec.gcp.clusters)]
         issues += _duplicates(names, "GKE cluster name")
-        prefix = f"{spec.federation.name}-{spec.federation.environment}"
-        issues += [SpecIssue(path, message) for path, message in spec.gcp.issues("gcp", prefix)]
+        issues += [SpecIssue(path, message) for path, message in spec.gcp.issues("gcp")]
     if spec.azure:
         issues += [SpecIssue(path, message) for path, message in spec.azure.data_share.issues("azure.data_share")]
     if spec.dns:
@@ -109,6 +110,7 @@ def cross_field_issues(spec: FederationSpec) -> list[SpecIssue]:
     if spec.workload:
         issues += _workload_issues(spec)
     issues += _overlaps(spec.network_claims())
+    issues += name_issues(spec)
     return issues
 
 

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import importlib
+import os
 
 from cdktf import App
 
 from policy import apply_policies
 from spec import FederationSpec
 from spec.federation import RESERVED_TAG_KEYS
+from stacks.backend import PROJECT_ROOT_CONTEXT
 from stacks.plan import plan_stacks, select
 
 
-def build_app(spec: FederationSpec, outdir: str = "cdktf.out", stacks: list[str] | None = None) -> App:
+def build_app(
+    spec: FederationSpec, outdir: str = "cdktf.out", stacks: list[str] | None = None, root: str | None = None
+) -> App:
     """The cdktf App for ``spec``, or for the stacks matching the ``stacks`` globs plus their
     dependencies. A stack's module (and so its provider package) is imported only when a selected
-    stack needs it. Each stack gets the policy aspects after its own aspects."""
+    stack needs it. Each stack gets the policy aspects after its own aspects. ``root`` is the
+    project root local state is kept under (default: the working directory)."""
     app = App(outdir=outdir, stack_traces=False)
+    app.node.set_context(PROJECT_ROOT_CONTEXT, os.path.realpath(root or os.getcwd()))
     built: dict = {}
     for plan in select(plan_stacks(spec), stacks):
         module = importlib.import_module(f"stacks.{plan.module}")

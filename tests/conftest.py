@@ -25,7 +25,8 @@ def default_spec():
 @pytest.fixture(scope="session")
 def default_synth(default_spec, tmp_path_factory) -> Synthesized:
     """The default federation.yaml, synthesized once for the whole session."""
-    return Synthesized(synthesize(default_spec, tmp_path_factory.mktemp("default") / "cdktf.out"))
+    project = tmp_path_factory.mktemp("default")
+    return Synthesized(synthesize(default_spec, project / "cdktf.out", root=project))
 
 
 @pytest.fixture

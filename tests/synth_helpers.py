@@ -72,5 +72,6 @@ def refers_to(value, rtype: str, logical_id: str | None = None) -> bool:
 
 
 def synth_yaml(text: str, outdir: Path) -> Synthesized:
-    """Validate ``text`` as a spec and synthesize it into ``outdir``."""
-    return Synthesized(synthesize(parse_spec(text, "test.yaml"), outdir))
+    """Validate ``text`` as a spec and synthesize it into ``outdir`` of a project rooted at its
+    parent (as ``cdktf.out`` is), so local state paths do not depend on the test's directory."""
+    return Synthesized(synthesize(parse_spec(text, "test.yaml"), outdir, root=Path(outdir).parent))

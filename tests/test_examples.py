@@ -34,7 +34,8 @@ def examples(tmp_path_factory) -> dict:
     result = {}
     for name in EXAMPLES:
         spec = load_spec(ROOT / "examples" / name)
-        result[name] = (spec, Synthesized(synthesize(spec, tmp_path_factory.mktemp("example") / "out")))
+        project = tmp_path_factory.mktemp("example")
+        result[name] = (spec, Synthesized(synthesize(spec, project / "out", root=project)))
     return result
 
 

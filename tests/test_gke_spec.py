@@ -163,7 +163,7 @@ def test_physical_cluster_name_fits_gke_limit():
     federation = {"name": "a-very-long-federation", "environment": "production"}
     lines = errors_of(spec_text(cluster(name="fl-us-central"), federation=federation))
     assert any(
-        line.startswith("federation.yaml: gcp.clusters[0].name: ") and f"GKE allows {CLUSTER_NAME_LIMIT}" in line
+        line.startswith("federation.yaml: gcp.clusters[0].name: ") and f"(limit {CLUSTER_NAME_LIMIT})" in line
         for line in lines
     ), lines
 

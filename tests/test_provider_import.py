@@ -14,8 +14,12 @@ from tests.conftest import ROOT
 
 @pytest.mark.slow
 def test_lazy_import_output_is_byte_identical_to_eager_import(tmp_path, default_synth):
-    eager_out = tmp_path / "eager"
-    result = run_main("synth", "--quiet", "--out", str(eager_out), env={"FEDINFRA_EAGER_PROVIDERS": "1"})
+    # Run from tmp_path into ./cdktf.out: the project layout default_synth has (same state paths).
+    eager_out = tmp_path / "cdktf.out"
+    spec = str(ROOT / "federation.yaml")
+    result = run_main(
+        "synth", "--quiet", "--spec", spec, "--out", "cdktf.out", cwd=tmp_path, env={"FEDINFRA_EAGER_PROVIDERS": "1"}
+    )
     assert result.returncode == 0, result.stderr
     assert tree_bytes(eager_out) == tree_bytes(default_synth.outdir)
 
