@@ -95,6 +95,17 @@ def _data_buckets(spec):
         yield Candidate(path, f"{site}-data-logs-{ACCOUNT_ID_PLACEHOLDER}")
 
 
+def _supernode(suffix: str = ""):
+    """``<prefix>-<region>-supernode<suffix>``: the ECS cluster, service and key secret of a
+    member site (formed for every region: the limits are far above what a region can reach)."""
+
+    def formed(spec):
+        for path, site in _regions(spec):
+            yield Candidate(path, f"{site}-supernode{suffix}")
+
+    return formed
+
+
 def _kms_aliases(spec):
     for path, site in _regions(spec):
         yield Candidate(path, f"alias/{site}-logs")
@@ -131,10 +142,16 @@ def _ksk(spec):
 
 
 def _direct_connect(suffix: str):
+    """``<prefix>-<location>`` for a new port, ``<prefix>-dx`` for an existing connection."""
+
     def formed(spec):
         if spec.aws and spec.aws.direct_connect:
-            location = spec.aws.direct_connect.location.lower()
-            yield Candidate("aws.direct_connect.location", f"{_prefix(spec)}-{location}{suffix}")
+            connection = spec.aws.direct_connect.connection
+            if connection.location is not None:
+                location = connection.location.lower()
+                yield Candidate("aws.direct_connect.connection.location", f"{_prefix(spec)}-{location}{suffix}")
+            else:
+                yield Candidate("federation.name", f"{_prefix(spec)}-dx{suffix}")
 
     return formed
 
@@ -225,6 +242,33 @@ NAME_RULES: tuple[NameRule, ...] = (
         "not starting with 'xn--', 'sthree-' or 'amzn-s3-demo-'",
         _data_buckets,
         minimum=3,
+    ),
+    NameRule(
+        "ECS cluster name",
+        "aws_ecs_cluster",
+        "name",
+        255,
+        r"[A-Za-z0-9_-]+",
+        "letters, digits, '_' and '-'",
+        _supernode(),
+    ),
+    NameRule(
+        "ECS service name",
+        "aws_ecs_service",
+        "name",
+        255,
+        r"[A-Za-z0-9_-]+",
+        "letters, digits, '_' and '-'",
+        _supernode(),
+    ),
+    NameRule(
+        "Secrets Manager secret name",
+        "aws_secretsmanager_secret",
+        "name",
+        512,
+        r"[A-Za-z0-9/_+=.@-]+",
+        "letters, digits and '/_+=.@-'",
+        _supernode("/node-key"),
     ),
     NameRule(
         "KMS alias",
@@ -330,6 +374,32 @@ NAME_RULES: tuple[NameRule, ...] = (
         40 - UNIQUE_SUFFIX,
         r"[a-z]([-a-z0-9]*)?",
         "lowercase letters, digits and '-' (Terraform appends 26 characters; node pools allow 40)",
+    ),
+    NameRule(
+        "route name",
+        "google_compute_route",
+        "name",
+        63,
+        _RFC1035,
+        "an RFC 1035 label",
+        _clusters("-private-google-apis"),
+    ),
+    NameRule(
+        "Cloud DNS zone name",
+        "google_dns_managed_zone",
+        "name",
+        63,
+        _RFC1035,
+        "an RFC 1035 label",
+        _clusters("-googleapis"),
+    ),
+    NameRule(
+        "Cloud DNS record name",
+        "google_dns_record_set",
+        "name",
+        253,
+        rf"(\*\.)?{_DNS1123_SUBDOMAIN}\.",
+        "a fully qualified DNS name with a trailing dot (fixed in code: Private Google Access)",
     ),
     NameRule("VPC network name", "google_compute_network", "name", 63, _RFC1035, "an RFC 1035 label", _clusters()),
     NameRule("subnet name", "google_compute_subnetwork", "name", 63, _RFC1035, "an RFC 1035 label", _clusters()),

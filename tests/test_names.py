@@ -85,7 +85,7 @@ def longest_spec() -> dict:
     data = _grow(data, lambda d, n: d["federation"].update(environment=_name("e", n)), 1, 24)
     for i in range(len(data["gcp"]["clusters"])):
         data = _grow(data, lambda d, n, i=i: d["gcp"]["clusters"][i].update(name=_name("abc"[i], n)), 1, 24)
-    data = _grow(data, lambda d, n: d["aws"]["direct_connect"].update(location="L" * n), 2, 32)
+    data = _grow(data, lambda d, n: d["aws"]["direct_connect"]["connection"].update(location="L" * n), 2, 32)
     data = _grow(data, lambda d, n: d["dns"].update(domain=_domain(n)), 5, 253)
     data = _grow(data, lambda d, n: d["workload"].update(namespace="n" * n), 1, 63)
     return data
@@ -117,6 +117,11 @@ def _named_values(body: dict) -> Iterator[tuple[str, object]]:
             yield path, body[block][key]
 
 
+_HASH_SLICE = re.compile(r"\$\{substr\(sha256\(.*\), 0, (?P<length>\d+)\)\}$")
+"""A name ending in the first N hex digits of a hash (e.g. the registration Job's) measures N
+lowercase hex characters."""
+
+
 def names_in(out) -> Iterator[tuple[str, str, str, str]]:
     """(stack, resource type, attribute, name) of every literal physical name in ``out``; the
     account ID token becomes 12 digits, references to other resources' names are skipped (they
@@ -126,7 +131,8 @@ def names_in(out) -> Iterator[tuple[str, str, str, str]]:
             for attribute, value in _named_values(body):
                 if not isinstance(value, str) or _PURE_REFERENCE.match(value):
                     continue
-                yield stack, rtype, attribute, _ACCOUNT_TOKEN.sub(ACCOUNT_ID_PLACEHOLDER, value)
+                value = _ACCOUNT_TOKEN.sub(ACCOUNT_ID_PLACEHOLDER, value)
+                yield stack, rtype, attribute, _HASH_SLICE.sub(lambda m: "0" * int(m["length"]), value)
 
 
 def name_violations(out) -> tuple[list[str], list[str]]:
@@ -149,7 +155,7 @@ def test_longest_spec_reaches_the_limits(longest):
     # S3 (63, with the 12-digit account ID) bounds the prefix; GKE (40) bounds every cluster name.
     assert len(f"{prefix}-ap-southeast-2-data-logs-{ACCOUNT_ID_PLACEHOLDER}") == 63
     assert all(len(f"{prefix}-{cluster.name}") == 40 for cluster in spec.gcp.clusters)
-    assert len(spec.aws.direct_connect.location) == 32
+    assert len(spec.aws.direct_connect.connection.location) == 32
     assert len(spec.workload.namespace) == 63
 
 
