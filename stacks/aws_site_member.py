@@ -39,8 +39,9 @@ secret. Image layers and the data bucket go through the S3 gateway endpoint."""
 class MemberInputs:
     """What a member site needs from the federation: the aggregators' static IPs (tokens), the
     address SuperNodes dial, the CA certificate and this site's private key (tokens); the images
-    (Docker Hub references, or a full ECR URI of this region for ``app_image``), the SuperNode and
-    executor arguments, the Fargate size, the fleet port, the data mount mode and whether the site
+    (Docker Hub references, or a full ECR URI of this region for ``app_image``), the aggregator
+    address the SuperNode dials, the site name, the spec's extra client arguments, the executor
+    arguments, the Fargate size, the fleet port, the data mount mode and whether the site
     runs (``workload.client.replicas`` 0 pauses every site, this one too)."""
 
     aggregator_ips: tuple[str, ...]
@@ -48,7 +49,9 @@ class MemberInputs:
     node_private_key: str
     supernode_image: str
     app_image: str
-    supernode_args: tuple[str, ...]
+    superlink: str
+    site: str
+    client_args: tuple[str, ...]
     executor_args: tuple[str, ...]
     fleet_port: int
     cpu: int
@@ -62,7 +65,8 @@ def member_inputs(spec, region: AwsRegion, built: dict) -> MemberInputs:
     """The inputs of ``region``'s member site from the spec and the stacks it reads: both
     aggregators' static IPs (``gke-*``), the CA certificate (``federation-trust``), the site's
     private key (``node-key-aws-<region>``). The SuperNode gets the same arguments as a GKE site's
-    (dialing the same aggregator host); the executor the same clientapp arguments."""
+    (dialing the same aggregator host) but its own node config; the executor the same clientapp
+    arguments."""
     workload = spec.workload
     clusters = spec.gcp.clusters
     order = {"primary": 0, "secondary": 1}
@@ -76,7 +80,9 @@ def member_inputs(spec, region: AwsRegion, built: dict) -> MemberInputs:
         node_private_key=built[node_key_stack_name(member_site_name(region.name))].private_key_openssh,
         supernode_image=workload.client.image,
         app_image=region.app_image or workload.app.image,
-        supernode_args=tuple(flower.supernode_args(superlink=f"{host}:{fleet_port}", extra=workload.client.args)),
+        superlink=f"{host}:{fleet_port}",
+        site=member_site_name(region.name),
+        client_args=tuple(workload.client.args),
         executor_args=tuple(flower.executor_args("clientapp")),
         fleet_port=fleet_port,
         cpu=spec.aws.member.cpu,
@@ -168,7 +174,13 @@ class FederationMember(Construct):
                 name=f"{name}-supernode",
                 supernode_image=cache.image_uri(inputs.supernode_image),
                 app_image=app_image,
-                supernode_args=inputs.supernode_args,
+                supernode_args=tuple(
+                    flower.supernode_args(
+                        superlink=inputs.superlink,
+                        node_config_values=_node_config(inputs.site, data_bucket, file_system),
+                        extra=inputs.client_args,
+                    )
+                ),
                 executor_args=inputs.executor_args,
                 cpu=inputs.cpu,
                 memory=inputs.memory,
@@ -191,3 +203,15 @@ class FederationMember(Construct):
     @property
     def egress_ip(self) -> str:
         return self.egress.egress_ip
+
+
+def _node_config(site: str, data_bucket: DataBucket | None, file_system: SharedFileSystem | None) -> dict[str, str]:
+    """What the ClientApp learns from ``context.node_config``: the site's name, its data bucket
+    (read through the site's S3 endpoint with the task role) and, with a file system, where the
+    access point is mounted."""
+    values = {"site": site}
+    if data_bucket is not None:
+        values["data-bucket"] = data_bucket.bucket.bucket
+    if file_system is not None:
+        values["data-dir"] = flower.DATA_DIR
+    return values

@@ -202,7 +202,11 @@ class WorkloadStack(FederationStack):
                     client.image,
                     client.resources,
                     "flower-supernode",
-                    flower.supernode_args(superlink=self.aggregator_address, extra=client.args),
+                    flower.supernode_args(
+                        superlink=self.aggregator_address,
+                        node_config_values={"site": cluster.name, "data-dir": flower.DATA_DIR},
+                        extra=client.args,
+                    ),
                 ),
                 executor=_flower(
                     CLIENTAPP_EXECUTOR,

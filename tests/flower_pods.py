@@ -13,6 +13,7 @@ container. Only three things change, all mechanically:
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 from dataclasses import dataclass, field
@@ -70,6 +71,28 @@ def deployment_containers(synth: Synthesized, stack: str, name: str) -> dict[str
     ]
     assert len(found) == 1, f"{stack}: expected one Deployment named {name!r}, found {len(found)}"
     return {c.name: c for c in map(_container, _pod_spec(found[0])["container"])}
+
+
+def task_containers(synth: Synthesized, stack: str) -> dict[str, Container]:
+    """Containers of the one ECS task definition in ``stack`` (an AWS member site), by name, in
+    the pod's terms: ``entryPoint`` is the command, ECS ``command`` the arguments, literal
+    ``environment`` the env, ``mountPoints`` the mounts."""
+    (task,) = synth.resources(stack, "aws_ecs_task_definition").values()
+    containers = {}
+    for raw in json.loads(task["container_definitions"]):
+        env = {
+            e["name"]: e["value"]
+            for e in raw.get("environment", [])
+            if isinstance(e.get("value"), str) and _TERRAFORM_TOKEN not in e["value"]
+        }
+        containers[raw["name"]] = Container(
+            name=raw["name"],
+            command=list(raw.get("entryPoint") or []),
+            args=[str(a) for a in raw.get("command") or []],
+            env=env,
+            mounts={m["containerPath"]: m["sourceVolume"] for m in raw.get("mountPoints", [])},
+        )
+    return containers
 
 
 def job_pod(synth: Synthesized, stack: str, name_prefix: str) -> tuple[dict[str, Container], dict]:

@@ -91,6 +91,35 @@ def test_private_routes_reach_only_the_aggregators_static_ips(default_synth):
     assert all(r["destination_cidr_block"] != "0.0.0.0/0" for r in routes)
 
 
+def _without_node_config(args: list[str]) -> list[str]:
+    if "--node-config" not in args:
+        return args
+    at = args.index("--node-config")
+    return args[:at] + args[at + 2 :]
+
+
+def _node_config(args: list[str]) -> str:
+    return args[args.index("--node-config") + 1]
+
+
+def test_each_site_tells_its_clientapp_where_its_data_is(default_synth):
+    """The node config names the site and its data: the GKE site's volume, the AWS site's own
+    bucket (a reference to the bucket of the same stack) and, where it has one, its EFS mount."""
+    (deployment,) = [
+        d for d in default_synth.resources("workload-fl-asia", "kubernetes_deployment_v1").values()
+        if d["metadata"]["name"] == "supernode"
+    ]  # fmt: skip
+    (pod_supernode,) = [c for c in deployment["spec"]["template"]["spec"]["container"] if c["name"] == "supernode"]
+    assert _node_config(pod_supernode["args"]) == 'data-dir="/app/data" site="fl-asia"'
+    (west_bucket,) = default_synth.resources(WEST, "aws_s3_bucket").keys() - {
+        k for k, v in default_synth.resources(WEST, "aws_s3_bucket").items() if "-logs-" in v["bucket"]
+    }
+    west = _node_config(task_containers(default_synth, WEST)["supernode"]["command"])
+    assert west == f'data-bucket="${{aws_s3_bucket.{west_bucket}.bucket}}" data-dir="/app/data" site="aws-us-west-2"'
+    east = _node_config(task_containers(default_synth, EAST)["supernode"]["command"])
+    assert re.fullmatch(r'data-bucket="\$\{aws_s3_bucket\.[\w-]+\.bucket\}" site="aws-us-east-1"', east), east
+
+
 def test_supernode_runs_the_same_arguments_as_a_gke_site(default_synth):
     (deployment,) = [
         d for d in default_synth.resources("workload-fl-asia", "kubernetes_deployment_v1").values()
@@ -101,7 +130,7 @@ def test_supernode_runs_the_same_arguments_as_a_gke_site(default_synth):
         task = task_containers(default_synth, stack)
         for name in ("supernode", "clientapp-executor"):
             assert task[name]["entryPoint"] == pod[name]["command"]
-            assert task[name]["command"] == pod[name]["args"]
+            assert _without_node_config(task[name]["command"]) == _without_node_config(pod[name]["args"])
             env = {e["name"]: e["value"] for e in task[name]["environment"]}
             assert env == {e["name"]: e["value"] for e in pod[name]["env"]}
     # The default app image is Docker Hub's flwr/superexec: it comes through the same cache.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -80,7 +81,9 @@ def build(*, bucket: bool = True, efs: bool = True, read_only: bool = True, app_
             node_private_key=KEY,
             supernode_image="flwr/supernode:1.25.0",
             app_image=app_image,
-            supernode_args=SUPERNODE_ARGS,
+            superlink="aggregator.example.com:9092",
+            site="aws-us-west-2",
+            client_args=(),
             executor_args=EXECUTOR_ARGS,
             fleet_port=9092,
             cpu=1024,
@@ -373,7 +376,14 @@ def test_key_and_ca_reach_only_the_init_container_and_only_as_ecs_secrets(out):
 def test_task_runs_supernode_and_executor_with_telemetry_off_and_read_only_roots(out):
     defs = containers(out)
     assert defs["supernode"]["entryPoint"] == ["flower-supernode"]
-    assert defs["supernode"]["command"] == list(SUPERNODE_ARGS)
+    command = defs["supernode"]["command"]
+    for flag, value in zip(SUPERNODE_ARGS[::2], SUPERNODE_ARGS[1::2], strict=True):
+        assert command[command.index(flag) + 1] == value
+    # The ClientApp learns the site, its bucket (a reference to this site's bucket) and the EFS mount.
+    node_config = command[command.index("--node-config") + 1]
+    assert 'site="aws-us-west-2"' in node_config
+    assert 'data-dir="/app/data"' in node_config
+    assert re.search(r'data-bucket="\$\{aws_s3_bucket\.[\w-]+\.bucket\}"', node_config), node_config
     assert defs["supernode"]["image"].endswith(".dkr.ecr.us-west-2.amazonaws.com/docker-hub/flwr/supernode:1.25.0")
     assert defs["clientapp-executor"]["entryPoint"] == ["flower-superexec"]
     assert defs["clientapp-executor"]["command"] == list(EXECUTOR_ARGS)

@@ -2,7 +2,8 @@
 
 The contract between the workload stacks and Flower: the SuperLink pod (``superlink`` +
 ``serverapp-executor``) of the primary aggregator, the SuperNode pods (``supernode`` +
-``clientapp-executor``) of two sites and the aggregator's SuperNode registration Job run here with
+``clientapp-executor``) of a GKE site and the SuperNode task (same containers, from the ECS task
+definition) of an AWS member site, and the aggregator's SuperNode registration Job run here with
 the command, arguments and environment of the default spec's synthesized JSON; only paths and
 addresses are remapped onto a temporary directory and loopback (``tests/flower_pods.py``). The
 certificates and node keys use the algorithms and SANs of the stacks' ``tls_*`` resources.
@@ -46,12 +47,14 @@ from tests.flower_pods import (
     registration_key_names,
     require_command,
     stack_pki,
+    task_containers,
     without_flag,
 )
 
 AGGREGATOR_STACK = "workload-fl-us"
-SITES = ("fl-us", "fl-asia")
-"""The primary aggregator's own site and a client-only site."""
+SITES = ("fl-us", "aws-us-west-2")
+"""The primary aggregator's own GKE site (a Kubernetes pod) and an AWS member site (its ECS
+Fargate task definition): both kinds of site connect, authenticate and train."""
 REGISTRATION_MOUNT = "/app/registration"
 APP = ROOT / "flower_app"
 ROUNDS = 3
@@ -163,7 +166,14 @@ def test_synthesized_flower_pods_train_a_model(default_synth, tmp_path):
     assert "127.0.0.1" in pki.sans, f"the aggregator certificate must name 127.0.0.1: {pki.sans}"
 
     aggregator = deployment_containers(default_synth, AGGREGATOR_STACK, "superlink")
-    sites = {site: deployment_containers(default_synth, f"workload-{site}", "supernode") for site in SITES}
+    sites = {
+        # The task's ``node-files`` init container only writes the key and CA from Secrets
+        # Manager into the task's volumes; the harness writes them itself.
+        site: {k: v for k, v in task_containers(default_synth, site).items() if k != "node-files"}
+        if site.startswith("aws-")
+        else deployment_containers(default_synth, f"workload-{site}", "supernode")
+        for site in SITES
+    }
     job_containers, job_spec = job_pod(default_synth, AGGREGATOR_STACK, "supernode-registration")
     register = job_containers["register"]
     for container in [*aggregator.values(), *(c for pod in sites.values() for c in pod.values()), register]:

@@ -12,6 +12,8 @@ AppIO port bound to 127.0.0.1 cannot be probed from the node.
 
 from __future__ import annotations
 
+import re
+
 from constructs_lib.k8s.pod import TMP_DIR
 
 FLOWER_UID = 49999
@@ -97,10 +99,23 @@ def superlink_args(*, fleet_port: int, control_port: int, extra: tuple[str, ...]
     ]
 
 
-def supernode_args(*, superlink: str, extra: tuple[str, ...] = ()) -> list[str]:
+def node_config(values: dict[str, str]) -> str:
+    """``--node-config`` text: ``key="value"`` pairs in key order (Flower parses each as a TOML
+    string); the ClientApp reads them from ``context.node_config``."""
+    for key, value in values.items():
+        if not re.fullmatch(r"[a-z][a-z0-9-]*", key) or '"' in value or " " in value:
+            raise ValueError(f"node config {key}={value!r}: keys are lowercase words, values have no quote or space")
+    return " ".join(f'{key}="{values[key]}"' for key in sorted(values))
+
+
+def supernode_args(
+    *, superlink: str, node_config_values: dict[str, str] | None = None, extra: tuple[str, ...] = ()
+) -> list[str]:
     """Connect to ``superlink`` (``host:fleet_port``) over TLS trusting only the federation CA,
-    authenticated by the site's key; ClientAppIO on the pod's loopback for the executor;
-    ``extra`` appended (later flags win)."""
+    authenticated by the site's key; ClientAppIO on the pod's loopback for the executor; the
+    site's ``node_config_values`` (its name, where its data is) for the ClientApp; ``extra``
+    appended (later flags win)."""
+    configured = ["--node-config", node_config(node_config_values)] if node_config_values else []
     return [
         "--superlink",
         superlink,
@@ -114,6 +129,7 @@ def supernode_args(*, superlink: str, extra: tuple[str, ...] = ()) -> list[str]:
         f"{LOOPBACK}:{CLIENTAPPIO_PORT}",
         "--health-server-address",
         health_address("supernode"),
+        *configured,
         *extra,
     ]
 

@@ -23,7 +23,7 @@ def _partition_id(context: Context) -> int:
 def train_fn(msg: Message, context: Context) -> Message:
     """One round of local training; replies the new weights and the loss before/after."""
     weights = msg.content["arrays"].to_numpy_ndarrays()[0]
-    x, y = load_partition(_partition_id(context))
+    x, y = load_partition(_partition_id(context), str(context.node_config.get("data-dir", "")))
     loss_before = mse(weights, x, y)
     new_weights = train(
         weights,

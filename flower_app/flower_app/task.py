@@ -2,7 +2,7 @@
 
 Every ClientApp builds its partition deterministically (seeded by its partition id) from one
 shared ground-truth weight vector, or loads `data.npz` (arrays `x`, `y`) from the directory named
-by `FL_DATA_DIR` when the site's data volume holds one. The ServerApp scores the global model on a
+by the node config `data-dir` (or `FL_DATA_DIR`) when the site's data volume holds one. The ServerApp scores the global model on a
 held-out set drawn from the same distribution, so the loss it records reflects real learning.
 """
 
@@ -30,9 +30,11 @@ def synthetic(seed: int, num_examples: int = 200) -> tuple[np.ndarray, np.ndarra
     return x, y
 
 
-def load_partition(partition_id: int) -> tuple[np.ndarray, np.ndarray]:
-    """The site's data: `$FL_DATA_DIR/data.npz` if present, else the synthetic partition."""
-    data_dir = os.environ.get("FL_DATA_DIR", "")
+def load_partition(partition_id: int, data_dir: str = "") -> tuple[np.ndarray, np.ndarray]:
+    """The site's data: `<data_dir>/data.npz` if present (`data_dir` from the SuperNode's node
+    config `data-dir`, which the stacks set to the site's volume; else `$FL_DATA_DIR`), else the
+    synthetic partition."""
+    data_dir = data_dir or os.environ.get("FL_DATA_DIR", "")
     candidate = Path(data_dir) / "data.npz" if data_dir else None
     if candidate is not None and candidate.is_file():
         with np.load(candidate) as data:
