@@ -183,15 +183,24 @@ class Aggregator(SpecModel):
     """Extra arguments appended to the preset's (later flags win; `--insecure` is rejected)."""
 
 
+def _one_node_per_site(value: int) -> int:
+    if value > 1:
+        raise ValueError(
+            f"{value} SuperNodes would share the site's one node key (Flower admits a key once); "
+            "use 1, or 0 to pause the site, and add a site for more nodes"
+        )
+    return value
+
+
 class Client(SpecModel):
-    """The long-running training client (Flower SuperNode) on every cluster: ``replicas`` nodes of
-    the federation per site sharing the site's ``storage``-sized data volume (``storage_class``,
+    """The long-running training client (Flower SuperNode) on every cluster: one node of the
+    federation per site (``replicas`` 0 pauses it) with the site's ``storage``-sized data volume (``storage_class``,
     GKE's ``standard-rwo`` by default). ``args`` are appended to the preset's arguments."""
 
     image: PinnedImage = f"flwr/supernode:{FLOWER_VERSION}"
     """Container image pinned by a tag other than `latest`, or by `@sha256:` digest."""
-    replicas: Annotated[StrictInt, Field(ge=0, le=20)] = 1
-    """Client (SuperNode) replicas per site; 0 pauses the site."""
+    replicas: Annotated[StrictInt, Field(ge=0), AfterValidator(_one_node_per_site)] = 1
+    """SuperNodes per site: 1 runs the site's node, 0 pauses the site (GKE and AWS member sites alike); never more, since a site has one node key."""
     storage: StorageQuantity = "20Gi"
     """Size of each site's ReadWriteOnce data volume."""
     storage_class: DnsLabel = "standard-rwo"

@@ -249,7 +249,16 @@ def test_duplicate_partner_key_is_rejected():
 
 
 def test_replicas_are_bounded():
-    assert_error(spec_text({"client": {"replicas": 50}}), "workload.client.replicas", "20")
+    assert_error(spec_text({"client": {"replicas": -1}}), "workload.client.replicas", "greater than or equal to 0")
+
+
+def test_a_site_runs_one_supernode_because_it_has_one_node_key():
+    assert_error(
+        spec_text({"client": {"replicas": 2}}),
+        "workload.client.replicas",
+        "2 SuperNodes would share the site's one node key (Flower admits a key once); "
+        "use 1, or 0 to pause the site, and add a site for more nodes",
+    )
 
 
 def test_unknown_framework_is_rejected():
