@@ -186,7 +186,7 @@ class Aggregator(SpecModel):
 def _one_node_per_site(value: int) -> int:
     if value > 1:
         raise ValueError(
-            f"{value} SuperNodes would share the site's one node key (Flower admits a key once); "
+            f"{value} SuperNodes would share the site's one node key (Flower refuses to activate a node already online); "
             "use 1, or 0 to pause the site, and add a site for more nodes"
         )
     return value

@@ -256,7 +256,7 @@ def test_a_site_runs_one_supernode_because_it_has_one_node_key():
     assert_error(
         spec_text({"client": {"replicas": 2}}),
         "workload.client.replicas",
-        "2 SuperNodes would share the site's one node key (Flower admits a key once); "
+        "2 SuperNodes would share the site's one node key (Flower refuses to activate a node already online); "
         "use 1, or 0 to pause the site, and add a site for more nodes",
     )
 
