@@ -132,6 +132,8 @@ class FederationMember(Construct):
             self, "image_cache", context=context, props=DockerHubCacheProps(inputs.credential_secret_name)
         )
         app_image, pull = self._app_image(cache, context, inputs.app_image)
+        supernode_image = cache.image_uri(inputs.supernode_image)
+        warmed = cache.warm([supernode_image] if pull else [supernode_image, app_image])
         secret_key = EncryptionKey(
             self,
             "secret_key",
@@ -170,9 +172,10 @@ class FederationMember(Construct):
             file_system=site_fs,
             pull_repository_arns=[cache.repository_arn_pattern, *pull],
             cache_repository_arns=[cache.repository_arn_pattern],
+            prerequisites=(self.egress, endpoints, warmed, *([file_system] if file_system else [])),
             props=SuperNodeServiceProps(
                 name=f"{name}-supernode",
-                supernode_image=cache.image_uri(inputs.supernode_image),
+                supernode_image=supernode_image,
                 app_image=app_image,
                 supernode_args=tuple(
                     flower.supernode_args(

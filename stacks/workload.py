@@ -20,6 +20,7 @@ from constructs_lib.k8s.pod import ContainerProps
 from constructs_lib.k8s.registration import RegistrationProps, SupernodeRegistration
 from constructs_lib.k8s.service_account import WorkloadServiceAccount, WorkloadServiceAccountProps
 from constructs_lib.k8s.volume import ClaimProps
+from constructs_lib.tree import resources_under
 from spec.gcp import GkeCluster
 from spec.workload import Resources, WorkloadSection
 from stacks.base import FederationStack
@@ -223,10 +224,25 @@ class WorkloadStack(FederationStack):
             ),
         )
 
+        fleet_sources = [f"{ip}/32" for ip in nat_ips] + list(agg.fleet_source_ranges)
+        policies = FederationNetworkPolicies(
+            self,
+            "network_policies",
+            aggregator_ips=aggregator_ips,
+            fleet_sources=fleet_sources,
+            health_checker_cidrs=health_checker_cidrs,
+            props=FederationNetworkPolicyProps(
+                namespace=self.namespace,
+                fleet_port=agg.fleet_port,
+                control_port=agg.control_port,
+                runs_aggregator=cluster.runs_aggregator,
+                https_egress=workload.https_egress,
+            ),
+        )
+
         self.aggregator = None
         self.registration = None
         self.control_address = None
-        fleet_sources = [f"{ip}/32" for ip in nat_ips] + list(agg.fleet_source_ranges)
         if cluster.runs_aggregator:
             source_ranges = fleet_sources
             if health_checker_cidrs is not None:
@@ -280,7 +296,8 @@ class WorkloadStack(FederationStack):
                 "registration",
                 public_keys=keys,
                 ca_config_map=site.ca_config_map.metadata.name,
-                depends_on=[self.aggregator.deployment, self.aggregator.control_service],
+                depends_on=[self.aggregator.deployment, self.aggregator.control_service, *resources_under(policies)],
+                state_identity=self.aggregator.state.resource.metadata.uid,
                 props=RegistrationProps(
                     namespace=self.namespace,
                     container=_container(
@@ -295,21 +312,6 @@ class WorkloadStack(FederationStack):
                     scratch_dirs=flower.SCRATCH_DIRS,
                 ),
             )
-
-        FederationNetworkPolicies(
-            self,
-            "network_policies",
-            aggregator_ips=aggregator_ips,
-            fleet_sources=fleet_sources,
-            health_checker_cidrs=health_checker_cidrs,
-            props=FederationNetworkPolicyProps(
-                namespace=self.namespace,
-                fleet_port=agg.fleet_port,
-                control_port=agg.control_port,
-                runs_aggregator=cluster.runs_aggregator,
-                https_egress=workload.https_egress,
-            ),
-        )
 
         self.output(
             "aggregator_address",

@@ -384,6 +384,10 @@ def test_available_port_gets_a_vif_that_reads_the_port_through_a_lookup(three):
     assert not rest
     assert lookup["name"] == connection["name"]
     assert "depends_on" not in lookup  # read at plan time: a missing port fails the plan, not the apply
+    # ... and so does a port that exists but is not up yet (still requested/pending).
+    (check,) = lookup["lifecycle"]["postcondition"]
+    assert check["condition"] == '${self.state == "available"}'
+    assert "LOA-CFA" in check["error_message"]
     vif = three.resource(DX_STACK, "aws_dx_transit_virtual_interface")
     assert vif["connection_id"] == f"${{data.aws_dx_connection.{lookup_id}.id}}"
     assert "${aws_dx_connection." not in json.dumps(vif)  # never the resource of this apply

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import TerraformResourceLifecycle
+from cdktf import Postcondition, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.data_aws_dx_connection import DataAwsDxConnection
 from cdktf_cdktf_provider_aws.dx_connection import DxConnection
 from cdktf_cdktf_provider_aws.dx_gateway import DxGateway
@@ -107,6 +107,9 @@ class DirectConnect(Construct):
                 location=props.new_port.location,
                 bandwidth=props.new_port.bandwidth,
                 tags={"Name": props.name},
+                # prevent_destroy stops `destroy`; skip_destroy also keeps the port when its block
+                # leaves the configuration (e.g. the spec switches to `connection.id`).
+                skip_destroy=True,
                 lifecycle=TerraformResourceLifecycle(prevent_destroy=True),
             )
             self._connection_id = self.connection.id
@@ -117,7 +120,21 @@ class DirectConnect(Construct):
         if props.transit_vif is not None:
             vif_connection_id = self._connection_id
             if props.new_port is not None:
-                vif_connection_id = DataAwsDxConnection(self, "available_connection", name=props.name).id
+                # The port exists from phase 1 on, whatever its state: fail the plan (not the VIF
+                # create) while it is still requested/pending.
+                available = Postcondition(
+                    condition='${self.state == "available"}',
+                    error_message=(
+                        f"Direct Connect port {props.name} is not available yet: finish the LOA-CFA "
+                        "cross-connect, or keep connection.status: ordered until AWS reports it available."
+                    ),
+                )
+                vif_connection_id = DataAwsDxConnection(
+                    self,
+                    "available_connection",
+                    name=props.name,
+                    lifecycle=TerraformResourceLifecycle(postcondition=[available]),
+                ).id
             self.transit_vif = DxTransitVirtualInterface(
                 self,
                 "transit_vif",

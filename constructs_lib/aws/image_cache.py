@@ -1,16 +1,21 @@
 """Container images for a VPC without internet: an ECR pull-through cache rule for Docker Hub.
 
-Fargate tasks in private subnets with no default route cannot reach Docker Hub. ECR fetches the
-upstream image itself (from AWS's network, with the Docker Hub credential the user stores in
-Secrets Manager) the first time a task pulls ``<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/
-<repository>:<tag>``, and serves it from the region afterwards through the ECR interface endpoints
-and the S3 gateway endpoint. Cached repositories are created KMS-encrypted from a creation template.
+Fargate tasks in private subnets with no default route cannot reach Docker Hub. The cache serves
+``<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/<repository>:<tag>`` from the region through
+the ECR interface endpoints and the S3 gateway endpoint, with the Docker Hub credential the user
+stores in Secrets Manager. But ECR documents that the *first* pull of an image through a
+pull-through cache rule over interface endpoints needs an internet route (NAT) from the pulling
+subnet; later pulls do not. The member VPCs route only the aggregators' addresses to their NAT, so
+``warm`` pulls each image once from the deployer's machine (``terraform_data`` with a
+``local-exec`` provisioner: AWS CLI and docker) before the service starts. Cached repositories are
+created KMS-encrypted from a creation template.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cdktf import LocalExecProvisioner, TerraformResource
 from cdktf_cdktf_provider_aws.data_aws_secretsmanager_secret import DataAwsSecretsmanagerSecret
 from cdktf_cdktf_provider_aws.ecr_pull_through_cache_rule import EcrPullThroughCacheRule
 from cdktf_cdktf_provider_aws.ecr_repository_creation_template import (
@@ -69,7 +74,7 @@ class DockerHubCache(Construct):
             upstream_registry_url=DOCKER_HUB_REGISTRY,
             credential_arn=credential.arn,
         )
-        EcrRepositoryCreationTemplate(
+        self.template = EcrRepositoryCreationTemplate(
             self,
             "template",
             prefix=props.prefix,
@@ -93,3 +98,34 @@ class DockerHubCache(Construct):
         if repository is None:
             raise ValueError(f"{image!r} is not a Docker Hub image; the Docker Hub cache cannot serve it")
         return f"{self.registry}/{self.prefix}/{repository}"
+
+    def warm(self, images: list[str]) -> TerraformResource:
+        """A ``terraform_data`` that pulls each cache ``image`` URI once from the deployer's machine
+        (``aws ecr get-login-password | docker login``, then ``docker pull``), so the first pull
+        from the private subnets finds the image cached. Re-runs when the image list changes."""
+        warmer = TerraformResource(
+            self,
+            "warm",
+            terraform_resource_type="terraform_data",
+            depends_on=[self.rule, self.template],
+            provisioners=[
+                LocalExecProvisioner(
+                    type="local-exec", command=warm_command(self.registry, self.context.region, images)
+                )
+            ],
+        )
+        warmer.add_override("triggers_replace", list(images))
+        return warmer
+
+
+def warm_command(registry: str, region: str, images: list[str]) -> str:
+    """The shell command ``warm`` runs: fail with a clear line without the tools, else log in to
+    the registry and pull each image once."""
+    pulls = " ".join(f'"{image}"' for image in images)
+    return (
+        "set -eu; "
+        'for tool in aws docker; do command -v "$tool" >/dev/null || '
+        '{ echo "warming the ECR pull-through cache needs $tool on the deploying machine" >&2; exit 1; }; done; '
+        f'aws ecr get-login-password --region {region} | docker login --username AWS --password-stdin "{registry}"; '
+        f'for image in {pulls}; do docker pull --quiet "$image"; done'
+    )

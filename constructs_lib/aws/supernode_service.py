@@ -51,6 +51,7 @@ from constructs_lib.aws.context import AwsContext
 from constructs_lib.aws.interface_endpoints import HTTPS_PORT, InterfaceEndpoints
 from constructs_lib.aws.shared_filesystem import NFS_PORT
 from constructs_lib.aws.supernode_roles import SiteData, SuperNodeRoles, execution_statements, task_statements
+from constructs_lib.tree import resources_under
 
 NODE_KEY_PATH = "/app/node-key/node.key"
 """Where the SuperNode finds its OpenSSH private key (pass it to ``--auth-supernode-private-key``)."""
@@ -154,7 +155,12 @@ class SuperNodeService(Construct):
         pull_repository_arns: list[str],
         cache_repository_arns: list[str],
         props: SuperNodeServiceProps,
+        prerequisites: tuple[Construct, ...] = (),
     ):
+        """``prerequisites``: constructs whose every resource must exist before the service starts
+        its first task (the interface endpoints, the NAT egress, the EFS mount targets and policy,
+        the warmed image cache); the service also waits for this construct's own roles, policies,
+        secret version and security-group rules, and then for a steady state."""
         super().__init__(scope, construct_id)
         if not aggregator_ips:
             raise ValueError("SuperNodeService needs at least one aggregator IP")
@@ -234,9 +240,13 @@ class SuperNodeService(Construct):
                 self._containers(props, context.region, file_system is not None, data.writable), sort_keys=True
             ),
         )
+        needs = resources_under(self, *prerequisites)
         self.service = EcsService(
             self,
             "service",
+            depends_on=needs,
+            # Terraform reports a task that cannot start instead of a green apply with none running.
+            wait_for_steady_state=True,
             name=props.name,
             cluster=self.cluster.arn,
             task_definition=self.task_definition.arn,
@@ -263,8 +273,9 @@ class SuperNodeService(Construct):
             name_prefix=f"{name}-",
             description="SuperNode task: egress to the aggregators, AWS endpoints, EFS and S3 only",
             vpc_id=vpc_id,
-            egress=[],
-            ingress=[],
+            # No in-line rules: the rules below are separate resources, and an in-line `egress = []`
+            # would revoke them on every later apply. Terraform removes the default allow-all
+            # egress rule when it creates the group.
             tags={"Name": name},
         )
         for index, address in enumerate(aggregator_ips):

@@ -69,8 +69,12 @@ class SupernodeRegistration(Construct):
         public_keys: Mapping[str, str],
         ca_config_map: str,
         depends_on: Sequence[ITerraformDependable] = (),
+        state_identity: str = "",
         props: RegistrationProps,
     ):
+        """``state_identity`` (e.g. the SuperLink state volume's uid) joins the key set in the Job
+        name: registrations live in the SuperLink's database, so a new database (a replaced or
+        wiped volume) must register every key again."""
         super().__init__(scope, construct_id)
         if not public_keys:
             raise ValueError("SupernodeRegistration needs at least one public key")
@@ -83,7 +87,8 @@ class SupernodeRegistration(Construct):
             metadata=ConfigMapV1Metadata(name=f"{NAME_PREFIX}-keys", namespace=props.namespace, labels=labels),
             data=dict(sorted(public_keys.items())),
         )
-        digest = Fn.substr(Fn.sha256(Fn.jsonencode(dict(sorted(public_keys.items())))), 0, HASH_LENGTH)
+        registered = {"keys": dict(sorted(public_keys.items())), "state": state_identity}
+        digest = Fn.substr(Fn.sha256(Fn.jsonencode(registered)), 0, HASH_LENGTH)
         container = replace(
             props.container,
             mounts=(*props.container.mounts, Mount("keys", props.keys_dir), Mount("federation-ca", props.ca_dir)),
