@@ -21,3 +21,18 @@ def assert_error(text: str, path: str, *fragments: str) -> None:
     assert matching, f"no error at {path}; got {lines}"
     for fragment in fragments:
         assert any(fragment in line for line in matching), f"{fragment!r} not in {matching}"
+
+
+ONE_PRIMARY_CLUSTER = {
+    "project": "fl-project-123",
+    "clusters": [
+        {
+            "name": "fl-us",
+            "region": "us-central1",
+            "role": "primary",
+            "cidr": "10.30.0.0/20",
+            "master_cidr": "172.16.0.0/28",
+        }
+    ],
+}
+"""The smallest ``gcp`` section that can run a workload: one primary cluster (tests copy it)."""

@@ -11,6 +11,7 @@ import re
 import pytest
 import yaml
 
+from tests.spec_helpers import ONE_PRIMARY_CLUSTER
 from tests.synth_helpers import ref
 
 WEST, EAST = "aws-us-west-2", "aws-us-east-1"
@@ -229,18 +230,7 @@ def test_logs_keep_the_sites_retention(default_synth):
 SMALL = {
     "federation": {"name": "fedlearn"},
     "aws": {"regions": [{"name": "us-west-2", "cidr": "10.10.0.0/16"}]},
-    "gcp": {
-        "project": "fl-project-123",
-        "clusters": [
-            {
-                "name": "fl-us",
-                "region": "us-central1",
-                "role": "primary",
-                "cidr": "10.30.0.0/20",
-                "master_cidr": "172.16.0.0/28",
-            }
-        ],
-    },
+    "gcp": ONE_PRIMARY_CLUSTER,
     "workload": {},
 }
 

@@ -9,20 +9,9 @@ import yaml
 from spec import parse_spec
 from spec.aws_member import FARGATE_SIZES, fargate_memory_choices
 from tests.cli_helpers import run_main
-from tests.spec_helpers import assert_error
+from tests.spec_helpers import ONE_PRIMARY_CLUSTER, assert_error
 
-GCP = {
-    "project": "fl-project-123",
-    "clusters": [
-        {
-            "name": "fl-us",
-            "region": "us-central1",
-            "role": "primary",
-            "cidr": "10.30.0.0/20",
-            "master_cidr": "172.16.0.0/28",
-        }
-    ],
-}
+GCP = ONE_PRIMARY_CLUSTER
 
 
 def spec_text(*regions: dict, member: dict | None = None, workload: bool = True) -> str:
