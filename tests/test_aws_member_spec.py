@@ -3,6 +3,8 @@ default, and one bad input per rule naming its exact field path (exit 2 from the
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 import yaml
 
@@ -19,7 +21,7 @@ def spec_text(*regions: dict, member: dict | None = None, workload: bool = True)
     if member is not None:
         doc["aws"]["member"] = member
     if workload:
-        doc["gcp"] = GCP
+        doc["gcp"] = copy.deepcopy(GCP)
         doc["workload"] = {}
     return yaml.safe_dump(doc, sort_keys=False)
 
