@@ -28,7 +28,10 @@ mkdir -p "$TF_PLUGIN_CACHE_DIR"
 "$PYTHON" main.py preflight
 
 skip_synth=false
-for arg in "$@"; do [[ "$arg" == "--skip-synth" ]] && skip_synth=true; done
+args=()
+for arg in "$@"; do
+  if [[ "$arg" == "--skip-synth" ]]; then skip_synth=true; else args+=("$arg"); fi
+done
 if [[ "$skip_synth" == false ]]; then
   "$PYTHON" main.py synth --out "$OUT"
 fi
@@ -45,6 +48,4 @@ cp "$LOCK" "$scratch/.terraform.lock.hcl"
 "$TF" -chdir="$scratch" init -backend=false -input=false -lockfile=readonly
 "$PYTHON" -m fedinfra.provider_lock install "$LOCK" "$OUT"
 
-args=()
-for arg in "$@"; do [[ "$arg" != "--skip-synth" ]] && args+=("$arg"); done
-exec npx cdktf deploy '*' --skip-synth ${args[@]+"${args[@]}"}
+npx cdktf deploy '*' --skip-synth ${args[@]+"${args[@]}"}

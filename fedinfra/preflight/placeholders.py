@@ -55,12 +55,18 @@ def check_reserved_emails(spec, env: Environment) -> Iterator[Finding]:
         ]
     if spec.gcp and spec.gcp.rbac_security_group:
         addresses.append(
-            ("gcp.rbac_security_group", spec.gcp.rbac_security_group, "gke-security-groups@<your Cloud Identity domain>")
+            (
+                "gcp.rbac_security_group",
+                spec.gcp.rbac_security_group,
+                "gke-security-groups@<your Cloud Identity domain>",
+            )
         )
     for path, address, wanted in addresses:
         reserved = reserved_domain(address.rpartition("@")[2])
         if reserved:
-            yield block(path, f"{address} is in the reserved domain {reserved} (no one receives mail there); set {wanted}")
+            yield block(
+                path, f"{address} is in the reserved domain {reserved} (no one receives mail there); set {wanted}"
+            )
 
 
 def check_sample_domain(spec, env: Environment) -> Iterator[Finding]:

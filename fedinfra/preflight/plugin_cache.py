@@ -28,7 +28,7 @@ def check_plugin_cache(spec, env: Environment) -> Iterator[Finding]:
             yield note(
                 CACHE_ENV,
                 f"unset: each of the {count} stacks downloads its providers again; deploy with "
-                f"`make deploy` (sets it), or: export {CACHE_ENV}={DEFAULT_CACHE} && mkdir -p \"${CACHE_ENV}\"",
+                f'`make deploy` (sets it), or: export {CACHE_ENV}={DEFAULT_CACHE} && mkdir -p "${CACHE_ENV}"',
             )
     elif not env.is_dir(directory):
         yield note(CACHE_ENV, f"{directory} does not exist and Terraform does not create it: mkdir -p {directory}")
@@ -36,5 +36,5 @@ def check_plugin_cache(spec, env: Environment) -> Iterator[Finding]:
         yield note(
             BREAK_LOCK_ENV,
             "set: Terraform then records lock-file checksums from the cache (this platform only) instead "
-            f"of the registry's; unset it (make deploy keeps every stack on providers.lock.hcl)",
+            "of the registry's; unset it (make deploy keeps every stack on providers.lock.hcl)",
         )

@@ -39,9 +39,13 @@ def check_terraform(spec, env: Environment) -> Iterator[Finding]:
     path = env.which(binary)
     if path is None:
         if binary == "terraform" and env.which("tofu"):
-            yield block("terraform", f"not on PATH but tofu is; cdktf runs terraform unless told: export {BINARY_ENV}=tofu")
+            yield block(
+                "terraform", f"not on PATH but tofu is; cdktf runs terraform unless told: export {BINARY_ENV}=tofu"
+            )
         else:
-            yield block(binary, "not on PATH; install Terraform >= 1.10 (or OpenTofu >= 1.10 with TERRAFORM_BINARY_NAME=tofu)")
+            yield block(
+                binary, "not on PATH; install Terraform >= 1.10 (or OpenTofu >= 1.10 with TERRAFORM_BINARY_NAME=tofu)"
+            )
         return
     output = env.probe((path, "version", "-json"))
     version = parse_version(output) if output else None
