@@ -3,7 +3,6 @@ ready one; exit codes 0/1/2; no cdktf or provider import; time-bounded tool prob
 
 from __future__ import annotations
 
-import copy
 import json
 import stat
 import subprocess
@@ -20,17 +19,7 @@ from fedinfra.preflight.gcp_apis import RESOURCE_APIS
 from spec import parse_spec
 from tests.cli_helpers import run_main
 from tests.conftest import DEFAULT_SPEC, ROOT
-
-DEFAULT = yaml.safe_load(DEFAULT_SPEC.read_text())
-
-
-def ready_data() -> dict:
-    """The default spec with real-looking values in place of every sample and reserved one."""
-    data = copy.deepcopy(DEFAULT)
-    data["gcp"]["project"] = "acme-fl-prod-4821"
-    data["dns"]["domain"] = "fl.acme-research.net"
-    data["azure"]["data_share"]["consumers"] = [{"email": "partner@northwind-labs.org"}]
-    return data
+from tests.preflight_helpers import DEFAULT, fake_tools, ready_data, write_ready_spec
 
 
 def spec_of(data: dict):
@@ -260,19 +249,6 @@ def test_version_probe_is_time_bounded(tmp_path, monkeypatch):
 
 # --- the command line, as a user runs it -------------------------------------------------------
 
-FAKE_TOOLS = ("node", "npx", "aws", "docker", "gcloud", "gke-gcloud-auth-plugin")
-
-
-def fake_path(directory: Path, terraform_version: str) -> str:
-    """A PATH holding only fake tools; ``terraform version -json`` prints ``terraform_version``."""
-    directory.mkdir()
-    scripts = dict.fromkeys(FAKE_TOOLS, "#!/bin/sh\nexit 0\n")
-    scripts["terraform"] = f'#!/bin/sh\necho \'{{"terraform_version": "{terraform_version}"}}\'\n'
-    for name, body in scripts.items():
-        (directory / name).write_text(body)
-        (directory / name).chmod(0o755)
-    return str(directory)
-
 
 def run_preflight(spec: Path, path: str, cache: Path) -> subprocess.CompletedProcess:
     env = {"PATH": path, "TF_PLUGIN_CACHE_DIR": str(cache)}
@@ -280,9 +256,8 @@ def run_preflight(spec: Path, path: str, cache: Path) -> subprocess.CompletedPro
 
 
 def test_cli_exit_codes(tmp_path):
-    ready = tmp_path / "ready.yaml"
-    ready.write_text(yaml.safe_dump(ready_data(), sort_keys=False))
-    path = fake_path(tmp_path / "bin", "1.11.4")
+    ready = write_ready_spec(tmp_path / "ready.yaml")
+    path = str(fake_tools(tmp_path / "bin"))
     result = run_preflight(ready, path, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert not [line for line in result.stdout.splitlines() if line.startswith("block: ")]
@@ -292,7 +267,7 @@ def test_cli_exit_codes(tmp_path):
     assert result.returncode == 1
     assert result.stdout.splitlines()[-1] == "preflight: 4 blocking, 7 notes; fix the blocking lines before deploying"
 
-    old = fake_path(tmp_path / "old-bin", "1.9.8")
+    old = str(fake_tools(tmp_path / "old-bin", "1.9.8"))
     result = run_preflight(ready, old, tmp_path)
     assert result.returncode == 1
     assert "block: terraform: version 1.9.8 is too old" in result.stdout
