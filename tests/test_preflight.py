@@ -305,3 +305,12 @@ def test_preflight_imports_no_cdktf_and_is_fast(tmp_path):
     assert report["code"] == 1, result.stderr
     assert report["heavy"] == []
     assert report["elapsed"] < 1.0, report
+
+
+def test_readme_shows_the_default_specs_real_output(tmp_path):
+    """The Deploying section's example is what the command prints (every tool present, no cache set)."""
+    env = {"PATH": str(fake_tools(tmp_path / "bin")), "HOME": str(tmp_path), "TF_CLI_CONFIG_FILE": ""}
+    result = run_main("preflight", "--spec", str(DEFAULT_SPEC), env={**env, "TF_PLUGIN_CACHE_DIR": ""}, timeout=60)
+    readme = (ROOT / "README.md").read_text()
+    example = readme.split("$ python main.py preflight\n", 1)[1].split("```", 1)[0]
+    assert result.stdout == example

@@ -21,7 +21,7 @@ def _cli_config_path(env: Environment) -> str:
 
 def check_plugin_cache(spec, env: Environment) -> Iterator[Finding]:
     count = len(plan_stacks(spec))
-    directory = env.variables.get(CACHE_ENV)
+    directory = env.variables.get(CACHE_ENV) or None
     if directory is None:
         config = env.read_text(_cli_config_path(env)) or ""
         if not _CLI_CONFIG_SETTING.search(config):
@@ -32,7 +32,7 @@ def check_plugin_cache(spec, env: Environment) -> Iterator[Finding]:
             )
     elif not env.is_dir(directory):
         yield note(CACHE_ENV, f"{directory} does not exist and Terraform does not create it: mkdir -p {directory}")
-    if env.variables.get(BREAK_LOCK_ENV):
+    if env.variables.get(BREAK_LOCK_ENV, "") not in {"", "0"}:  # Terraform's reading of it
         yield note(
             BREAK_LOCK_ENV,
             "set: Terraform then records lock-file checksums from the cache (this platform only) instead "
