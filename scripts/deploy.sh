@@ -10,7 +10,7 @@
 # 4. one `terraform init` in a scratch directory fills $TF_PLUGIN_CACHE_DIR (default
 #    ~/.terraform.d/plugin-cache, created here; Terraform does not create it), verified against
 #    the lock file, so the stacks' own inits only link the cached providers;
-# 5. npx cdktf deploy '*' --skip-synth: cdktf runs the stacks' inits one after another (the
+# 5. npx cdktf deploy '*' --skip-synth --output $OUT: cdktf runs the stacks' inits one after another (the
 #    cache is not safe for concurrent writers), then applies in dependency order.
 set -euo pipefail
 
@@ -48,4 +48,4 @@ cp "$LOCK" "$scratch/.terraform.lock.hcl"
 "$TF" -chdir="$scratch" init -backend=false -input=false -lockfile=readonly
 "$PYTHON" -m fedinfra.provider_lock install "$LOCK" "$OUT"
 
-npx cdktf deploy '*' --skip-synth ${args[@]+"${args[@]}"}
+npx cdktf deploy '*' --skip-synth --output "$OUT" ${args[@]+"${args[@]}"}

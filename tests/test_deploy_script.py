@@ -105,7 +105,7 @@ def test_deploy_uses_one_cache_and_one_lock_file(deploy, tmp_path):
     assert len(stacks) == 18
     assert all((stack / ".terraform.lock.hcl").read_text() == "# fake lock\n" for stack in stacks)
     assert (deploy.logs / "npx.log").read_text().splitlines() == [
-        f"cdktf deploy * --skip-synth --auto-approve | {cache}"
+        f"cdktf deploy * --skip-synth --output {deploy.out} --auto-approve | {cache}"
     ]
 
     again = deploy(write_ready_spec(tmp_path / "ready.yaml"))

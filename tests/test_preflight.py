@@ -203,6 +203,16 @@ def test_member_sites_need_aws_cli_docker_and_node():
     assert [line.split(":")[1].strip() for line in blocking(data, env)] == ["npx"]
 
 
+def test_cdktf_cli_must_be_installed_in_the_project():
+    def only_cache(path):
+        return not path.endswith("cdktf-cli")
+
+    assert blocking(ready_data(), ready_env(is_dir=only_cache)) == [
+        "block: cdktf-cli: not installed in this project (npx would fetch an unpinned cdktf); run `make setup` "
+        "(npm ci installs the pinned cdktf-cli 0.21.0)"
+    ]
+
+
 def test_gcloud_tools_are_notes():
     env = ready_env(which=lambda name: None if name.startswith(("gcloud", "gke-")) else f"/usr/bin/{name}")
     found = [line for line in lines(ready_data(), env) if "gcloud" in line.split(":")[1]]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from fedinfra.preflight.core import Environment, Finding, block, note
 from stacks.plan import aws_member_regions
@@ -16,6 +17,9 @@ MIN_TERRAFORM = (1, 10)
 
 BINARY_ENV = "TERRAFORM_BINARY_NAME"
 """The binary cdktf runs (``@cdktf/commons``: ``process.env.TERRAFORM_BINARY_NAME || "terraform"``)."""
+
+PROJECT = Path(__file__).resolve().parents[2]
+"""The app's directory (cdktf.json, package.json): ``npx cdktf`` resolves the CLI from here."""
 
 _VERSION = re.compile(r"v?(\d+)\.(\d+)\.(\d+)")
 
@@ -61,9 +65,15 @@ def check_terraform(spec, env: Environment) -> Iterator[Finding]:
 
 
 def check_node(spec, env: Environment) -> Iterator[Finding]:
-    for tool in ("node", "npx"):
-        if env.which(tool) is None:
-            yield block(tool, "not on PATH; install Node.js 20 and run `make setup` (npx cdktf deploy runs the stacks)")
+    missing = [tool for tool in ("node", "npx") if env.which(tool) is None]
+    for tool in missing:
+        yield block(tool, "not on PATH; install Node.js 20 and run `make setup` (npx cdktf deploy runs the stacks)")
+    if not missing and not env.is_dir(str(PROJECT / "node_modules" / "cdktf-cli")):
+        yield block(
+            "cdktf-cli",
+            "not installed in this project (npx would fetch an unpinned cdktf); run `make setup` "
+            "(npm ci installs the pinned cdktf-cli 0.21.0)",
+        )
 
 
 def check_member_site_tools(spec, env: Environment) -> Iterator[Finding]:
