@@ -1,6 +1,7 @@
 # Two commands on a fresh machine (Python 3.11, pip, Node 20, npm):
 #   make synth   set up, validate federation.yaml and write cdktf.out/ with a summary
 #   make test    set up, lint, and run the whole test suite (what CI runs)
+#   make preflight  what a first deploy still needs; make deploy  preflight, synth, cdktf deploy
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -13,7 +14,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 export PIP_NO_INPUT := 1
 
-.PHONY: setup synth validate test lint format snapshot-update bench clean docs
+.PHONY: setup synth validate preflight deploy test lint format snapshot-update bench clean docs
 
 setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed $(FLOWER_VENV)/.installed node_modules/.installed
 
@@ -43,6 +44,14 @@ synth: $(VENV)/.installed
 
 validate: $(VENV)/.installed
 	$(BIN)/python main.py validate
+
+preflight: $(VENV)/.installed
+	$(BIN)/python main.py preflight
+
+# One shared provider plugin cache and one lock file for every stack (see scripts/deploy.sh);
+# extra cdktf options through ARGS, e.g. make deploy ARGS=--auto-approve.
+deploy: $(VENV)/.installed node_modules/.installed
+	PYTHON=$(BIN)/python scripts/deploy.sh $(ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -1,4 +1,4 @@
-"""The command line: ``python main.py [synth|validate|graph|inventory|spec-reference] ...``.
+"""The command line: ``python main.py [synth|validate|preflight|graph|inventory|spec-reference] ...``.
 
 Errors are one line each (file, field path, problem) with exit code 2; tracebacks only with
 ``--debug``. ``synth`` is atomic: a failure leaves an existing output directory untouched, and so
@@ -14,7 +14,7 @@ import sys
 from spec import SpecError
 
 EXIT_INVALID = 2
-COMMANDS = ("synth", "validate", "graph", "inventory", "spec-reference")
+COMMANDS = ("synth", "validate", "preflight", "graph", "inventory", "spec-reference")
 
 
 class UsageError(Exception):
@@ -48,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check the spec only (no provider import); print every error")
     common(validate, stacks=False)
+
+    preflight = commands.add_parser(
+        "preflight",
+        help="what a first deploy still needs (offline, no provider import); exit 1 if something blocks",
+    )
+    common(preflight, stacks=False)
 
     graph = commands.add_parser("graph", help="stacks and their cross-stack references as Mermaid or Graphviz DOT")
     common(graph)

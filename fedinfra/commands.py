@@ -32,6 +32,16 @@ def validate(args) -> int:
     return 0
 
 
+def preflight(args) -> int:
+    """Print what a first deploy still needs; never imports cdktf or a provider."""
+    from fedinfra.preflight import exit_code, render, run_checks
+
+    findings = run_checks(load_spec(resolve_spec_path(args.spec)))
+    for line in render(findings):
+        print(line)
+    return exit_code(findings)
+
+
 def synth(args) -> int:
     from fedinfra.summary import render_table, summarize
     from fedinfra.synth import synthesize

@@ -1,0 +1,53 @@
+"""AWS steps the estate cannot take itself: the Docker Hub credential secret of the member sites'
+ECR pull-through cache, and the billable Direct Connect port with its LOA-CFA step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fedinfra.preflight.core import Environment, Finding, note
+from stacks.plan import aws_member_regions
+
+
+def check_docker_hub_secret(spec, env: Environment) -> Iterator[Finding]:
+    """Every member region's stack reads the secret (a data source), so it must exist first."""
+    regions = aws_member_regions(spec)
+    if not regions:
+        return
+    name = spec.aws.member.docker_hub_credential_secret
+    path = "aws.member.docker_hub_credential_secret"
+    yield note(
+        path,
+        f"{name} must exist in {', '.join(regions)} before the first apply: a Docker Hub username and "
+        'access token as docker-hub.json {"username": "<user>", "accessToken": "<token>"}, encrypted with '
+        "aws/secretsmanager (the default) or a KMS key whose policy lets ECR's pull-through cache decrypt it",
+    )
+    for region in regions:
+        yield note(
+            path,
+            f"run: aws secretsmanager create-secret --region {region} --name {name} "
+            "--secret-string file://docker-hub.json",
+        )
+
+
+def check_direct_connect_port(spec, env: Environment) -> Iterator[Finding]:
+    """A new dedicated port bills and needs a cross-connect nobody can order from Terraform."""
+    dx = spec.aws.direct_connect if spec.aws else None
+    if dx is None or dx.connection.existing:
+        return
+    region = dx.connection_region(spec.aws.regions)
+    port = f"{dx.connection.bandwidth} port at {dx.connection.location} ({region})"
+    if dx.connection.status == "available":
+        yield note(
+            "aws.direct_connect.connection",
+            f"status is available: deploy from the state that ordered the {port}; a first apply "
+            "from empty state orders (and bills) a new port",
+        )
+        return
+    yield note(
+        "aws.direct_connect.connection",
+        f"the first apply orders a dedicated {port}, billed per port-hour once it is up (or 90 days "
+        "after the order); then: aws directconnect describe-loa --connection-id <dx_connection_id output> "
+        f"--region {region}, give the LOA-CFA to the colocation provider, and when the port is available set "
+        "status: available and add transit_vif",
+    )
