@@ -364,6 +364,8 @@ def test_separate_autoscaling_node_pool(default_synth, clusters):
         assert node["workload_metadata_config"] == {"mode": "GKE_METADATA"}
         assert node["metadata"]["disable-legacy-endpoints"] == "true"
         assert node["kubelet_config"]["insecure_kubelet_readonly_port_enabled"] == "FALSE"
+        # Unset, google 6.50 would send cpuCfsQuota=false and turn CPU limits off on every node.
+        assert node["kubelet_config"]["cpu_cfs_quota"] is True
         # Replacing the pool (e.g. a new machine type) creates the new one first.
         assert pool["lifecycle"]["create_before_destroy"] is True
         assert "name" not in pool

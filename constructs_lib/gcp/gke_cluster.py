@@ -284,7 +284,12 @@ class PrivateGkeCluster(Construct):
                 oauth_scopes=[CLOUD_PLATFORM_SCOPE],
                 shielded_instance_config=ContainerNodePoolNodeConfigShieldedInstanceConfig(**shielded),
                 workload_metadata_config=ContainerNodePoolNodeConfigWorkloadMetadataConfig(mode="GKE_METADATA"),
-                kubelet_config=ContainerNodePoolNodeConfigKubeletConfig(insecure_kubelet_readonly_port_enabled="FALSE"),
+                # google 6.50 sends every kubelet_config field it has a key for: an unset
+                # cpu_cfs_quota goes out as cpuCfsQuota=false (ForceSendFields in
+                # expandKubeletConfig), which would switch CPU limits off on every node.
+                kubelet_config=ContainerNodePoolNodeConfigKubeletConfig(
+                    cpu_cfs_quota=True, insecure_kubelet_readonly_port_enabled="FALSE"
+                ),
                 metadata={"disable-legacy-endpoints": "true"},
                 tags=node_tags,
             ),
