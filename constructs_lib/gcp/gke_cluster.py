@@ -266,7 +266,11 @@ class PrivateGkeCluster(Construct):
             name_prefix=NODE_POOL_PREFIX,
             cluster=self.cluster.id,
             location=props.region,
-            initial_node_count=max(pool.min_nodes, 1),
+            # Start at the autoscaling minimum: a pool that may scale to zero starts empty (GKE
+            # accepts initialNodeCount 0 for a pool) and the autoscaler adds a node when a pod is
+            # pending, instead of 3 nodes (one per zone) the quota must hold from the first apply.
+            # ForceNew in the provider, hence ignored after creation (the autoscaler owns counts).
+            initial_node_count=pool.min_nodes,
             max_pods_per_node=MAX_PODS_PER_NODE,
             autoscaling=ContainerNodePoolAutoscaling(
                 min_node_count=pool.min_nodes, max_node_count=pool.max_nodes, location_policy="BALANCED"
