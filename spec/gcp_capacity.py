@@ -108,25 +108,42 @@ def vcpu_need(gcp: GcpSection) -> VcpuNeed:
     )
 
 
+ADVICE = "request an increase or lower node_pool.min_nodes / machine_type"
+
+
+def project_shortfall(need: VcpuNeed, quota: int) -> str | None:
+    """What is wrong when the project's ``CPUS_ALL_REGIONS`` ``quota`` (stated in the spec or read
+    from the project) is below the peak; None when it suffices."""
+    if need.total <= quota:
+        return None
+    return (
+        f"the first apply needs {need.total} vCPUs in project {need.project} at its peak "
+        f"({render_regions(need)}), more than the CPUS_ALL_REGIONS quota of {quota}; {ADVICE}"
+    )
+
+
+def region_shortfall(need: VcpuNeed, region: str, quota: int) -> str | None:
+    """What is wrong when ``region``'s ``CPUS`` ``quota`` is below its peak; None when it suffices."""
+    if need.region(region) <= quota:
+        return None
+    return (
+        f"the first apply needs {need.region(region)} vCPUs in {region} at its peak, "
+        f"more than the CPUS quota of {quota}; {ADVICE}"
+    )
+
+
 def quota_problems(gcp: GcpSection) -> list[str]:
-    """One line per stated quota (``gcp.cpu_quota``, ``gcp.region_cpu_quota``) the first apply's
-    peak exceeds; empty when every stated quota suffices or none is stated. Lines name the spec
-    field, the need and the quota, e.g. ``gcp.cpu_quota: the first apply needs 36 vCPUs ...``."""
+    """One line per quota stated in the spec (``gcp.cpu_quota``, ``gcp.region_cpu_quota``) that the
+    first apply's peak exceeds, prefixed with the field, e.g. ``gcp.cpu_quota: the first apply
+    needs 36 vCPUs ...``; empty when every stated quota suffices or none is stated. (A check
+    against the project's real quotas calls ``project_shortfall``/``region_shortfall``.)"""
     need = vcpu_need(gcp)
     problems = []
-    if gcp.cpu_quota is not None and need.total > gcp.cpu_quota:
-        problems.append(
-            f"gcp.cpu_quota: the first apply needs {need.total} vCPUs in project {need.project} at its peak "
-            f"({render_regions(need)}), more than the stated CPUS_ALL_REGIONS quota of {gcp.cpu_quota}; "
-            "request an increase or lower node_pool.min_nodes / machine_type"
-        )
+    if gcp.cpu_quota is not None and (problem := project_shortfall(need, gcp.cpu_quota)):
+        problems.append(f"gcp.cpu_quota: {problem}")
     for region, quota in gcp.region_cpu_quota.items():
-        if need.region(region) > quota:
-            problems.append(
-                f"gcp.region_cpu_quota.{region}: the first apply needs {need.region(region)} vCPUs in {region} "
-                f"at its peak, more than the stated CPUS quota of {quota}; "
-                "request an increase or lower node_pool.min_nodes / machine_type"
-            )
+        if problem := region_shortfall(need, region, quota):
+            problems.append(f"gcp.region_cpu_quota.{region}: {problem}")
     return problems
 
 
@@ -138,7 +155,10 @@ def render_regions(need: VcpuNeed) -> str:
 def summary_line(gcp: GcpSection) -> str:
     """One line for the synth summary: the project's and every region's peak, the quota if stated."""
     need = vcpu_need(gcp)
-    quota = f"; stated quota {gcp.cpu_quota}" if gcp.cpu_quota is not None else ""
+    quota = ""
+    if gcp.cpu_quota is not None:
+        short = " (too low)" if project_shortfall(need, gcp.cpu_quota) else ""
+        quota = f"; stated quota {gcp.cpu_quota}{short}"
     return (
         f"GCP vCPU at first apply: project {need.project} {need.total} ({render_regions(need)}){quota}; "
         f"{need.at_max} with every pool at max_nodes"

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from spec import parse_spec
-from spec.gcp_capacity import quota_problems, summary_line, vcpu_need
+from spec.gcp_capacity import project_shortfall, quota_problems, region_shortfall, summary_line, vcpu_need
 from spec.machine_types import machine_vcpus
 from tests.spec_helpers import assert_error
 
@@ -138,11 +138,20 @@ def test_a_quota_below_the_peak_is_reported_but_never_fails_validate():
     assert section.cpu_quota == 24  # parsed: validate does not refuse it
     assert quota_problems(section) == [
         "gcp.cpu_quota: the first apply needs 30 vCPUs in project fl-project-123 at its peak "
-        "(us-central1 12, europe-west1 12, asia-southeast1 6), more than the stated CPUS_ALL_REGIONS quota of 24; "
+        "(us-central1 12, europe-west1 12, asia-southeast1 6), more than the CPUS_ALL_REGIONS quota of 24; "
         "request an increase or lower node_pool.min_nodes / machine_type",
         "gcp.region_cpu_quota.europe-west1: the first apply needs 12 vCPUs in europe-west1 at its peak, "
-        "more than the stated CPUS quota of 8; request an increase or lower node_pool.min_nodes / machine_type",
+        "more than the CPUS quota of 8; request an increase or lower node_pool.min_nodes / machine_type",
     ]
+
+
+def test_real_quotas_compare_the_same_way(default_spec):
+    # What preflight calls with the quotas it reads from the project.
+    need = vcpu_need(default_spec.gcp)
+    assert project_shortfall(need, 32) is None
+    assert project_shortfall(need, 29).startswith("the first apply needs 30 vCPUs in project fl-project-123")
+    assert region_shortfall(need, "asia-southeast1", 6) is None
+    assert "needs 12 vCPUs in us-central1" in region_shortfall(need, "us-central1", 8)
 
 
 def test_region_quota_must_name_a_cluster_region():
@@ -159,3 +168,4 @@ def test_summary_line_names_project_regions_and_quota():
         "GCP vCPU at first apply: project fl-project-123 30 (us-central1 12, europe-west1 12, asia-southeast1 6); "
         "stated quota 32; 96 with every pool at max_nodes"
     )
+    assert "; stated quota 24 (too low); " in summary_line(gcp(*DEFAULT_LIKE, cpu_quota=24))
