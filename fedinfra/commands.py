@@ -55,6 +55,10 @@ def synth(args) -> int:
     synthesize(spec, outdir, stacks=args.stacks)
     if not args.quiet:
         print(render_table(summarize(outdir)))
+        if spec.gcp is not None:
+            from spec.gcp_capacity import summary_line
+
+            print(summary_line(spec.gcp))
         print(f"wrote {outdir} in {time.perf_counter() - started:.1f} s")
     return 0
 

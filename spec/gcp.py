@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from spec.base import Name, NonEmpty, SpecModel, StrictBool, StrictInt, StrictStr, cidr_with_prefix, parse_cidr
+from spec.machine_types import EXPECTED as MACHINE_TYPES_EXPECTED
+from spec.machine_types import machine_vcpus
 from spec.regions import GcpRegionName
 
 CLUSTER_NAME_LIMIT = 40
@@ -37,7 +39,6 @@ Role = Literal["primary", "secondary", "client"]
 AGGREGATOR_ROLES = frozenset({"primary", "secondary"})
 
 _PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
-_MACHINE_TYPE = re.compile(r"^[a-z][a-z0-9]*-[a-z0-9]+(-[a-z0-9]+)*$")
 _RBAC_GROUP = re.compile(r"^gke-security-groups@[a-z0-9-]+(\.[a-z0-9-]+)+$")
 
 
@@ -53,8 +54,12 @@ def _project_id(value: str) -> str:
 
 
 def _machine_type(value: str) -> str:
-    if not _MACHINE_TYPE.match(value):
-        raise ValueError(f"{value!r} is not a Compute Engine machine type (expected e.g. e2-standard-4)")
+    """Only types whose vCPUs the name tells (``spec.machine_types``): the CPU quota need is
+    computed from them (``spec.gcp_capacity``)."""
+    if machine_vcpus(value) is None:
+        raise ValueError(
+            f"{value!r} is not a Compute Engine machine type this tool can size ({MACHINE_TYPES_EXPECTED})"
+        )
     return value
 
 
@@ -105,7 +110,7 @@ class GkeNodePool(SpecModel):
     regional cluster has three zones), as GKE's autoscaler does."""
 
     machine_type: MachineType = "e2-standard-4"
-    """Compute Engine machine type of the workers."""
+    """Compute Engine machine type of the workers: `<family>-<standard|highmem|highcpu>-<vCPUs>`, `[<family>-]custom-<vCPUs>-<MB>` or shared-core `e2-micro/small/medium`, `f1-micro`, `g1-small` (the CPU quota need is computed from the name)."""
     min_nodes: Annotated[StrictInt, Field(ge=0, le=1000)] = 1
     """Autoscaling minimum per zone (GKE regional pools span 3 zones); at most `max_nodes`."""
     max_nodes: Annotated[StrictInt, Field(ge=1, le=1000)] = 3
@@ -240,10 +245,20 @@ class GcpSection(SpecModel):
     """One private regional GKE cluster per entry; names unique."""
     rbac_security_group: RbacGroup | None = None
     """`gke-security-groups@<domain>`: enables Google Groups for RBAC (needs Cloud Identity)."""
+    cpu_quota: Annotated[StrictInt, Field(ge=1)] | None = None
+    """The project's `CPUS_ALL_REGIONS` quota (vCPUs, all regions), as the console's Quotas page shows it; the synth summary and `preflight` compare the first apply's peak vCPU need with it. Never fails `validate`."""
+    region_cpu_quota: dict[GcpRegionName, Annotated[StrictInt, Field(ge=1)]] = Field(default_factory=dict)
+    """The regional `CPUS` quota per region (region -> vCPUs), for regions whose quota you know; compared like `cpu_quota`. Each key must be a region of some cluster."""
 
     def issues(self, path: str) -> list[tuple[str, str]]:
         """Cross-field checks of the section: one primary, one secondary, each cluster."""
         issues = []
+        regions = {cluster.region for cluster in self.clusters}
+        for region in self.region_cpu_quota:
+            if region not in regions:
+                issues.append(
+                    (f"{path}.region_cpu_quota.{region}", f"no cluster runs in {region}; list only clusters' regions")
+                )
         first_with_role: dict[str, int] = {}
         for i, cluster in enumerate(self.clusters):
             if cluster.role in AGGREGATOR_ROLES:

@@ -38,6 +38,14 @@ from stacks.plan import (
 from stacks.workload_addressing import aggregator_host
 from stacks.workload_pki import AGGREGATOR_SERVICE, WorkloadPkiStack, control_service_address
 
+GKE_MANAGED_ANNOTATIONS = (r"^cloud\.google\.com/neg$", r"^cloud\.google\.com/neg-status$")
+"""Annotations GKE writes on Services itself: in VPC-native clusters its NEG controller marks every
+Service ``cloud.google.com/neg: '{"ingress":true}'`` (container-native load balancing is the
+default) and records the NEGs it creates in ``cloud.google.com/neg-status``. The kubernetes
+provider (2.38) hides only ``*.kubernetes.io`` keys, so without these (anchored: the provider
+matches anywhere in the key) every plan would remove them (hashicorp/terraform-provider-kubernetes#445).
+Keys a resource sets in its own configuration are still managed."""
+
 CLIENT_NAME = "supernode"
 SITE_DATA_CLAIM = "site-data"
 SERVERAPP_EXECUTOR = "serverapp-executor"
@@ -149,7 +157,13 @@ class WorkloadStack(FederationStack):
         # The cluster's DNS endpoint: reachable from wherever the deployer runs, authorized by IAM
         # (container.clusters.connect) on the deployer's Google token. Its certificate comes from
         # a public CA, so no cluster_ca_certificate: the cluster CA signs only the IP endpoints.
-        KubernetesProvider(self, "kubernetes", host=f"https://{gke.dns_endpoint}", token=client_config.access_token)
+        KubernetesProvider(
+            self,
+            "kubernetes",
+            host=f"https://{gke.dns_endpoint}",
+            token=client_config.access_token,
+            ignore_annotations=list(GKE_MANAGED_ANNOTATIONS),
+        )
         agg = workload.aggregator
         self.aggregator_address = f"{aggregator_host}:{agg.fleet_port}"
         if cluster.runs_aggregator and pki is None:

@@ -47,6 +47,11 @@ def test_default_command_is_synth_and_prints_summary(tmp_path):
     header = result.stdout.splitlines()[0].split()
     assert header == ["stack", "resources", "data", "outputs", "depends", "on"]
     assert "aws-us-west-2" in result.stdout
+    # The first apply's peak GKE vCPUs (spec.gcp_capacity): what the CPU quotas must hold.
+    assert (
+        "GCP vCPU at first apply: project fl-project-123 30 (us-central1 12, europe-west1 12, asia-southeast1 6); "
+        "96 with every pool at max_nodes"
+    ) in result.stdout.splitlines()
 
 
 def test_failed_synth_replaces_nothing_and_successful_synth_replaces_all(tmp_path, existing_output):

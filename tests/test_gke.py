@@ -356,6 +356,8 @@ def test_separate_autoscaling_node_pool(default_synth, clusters):
         assert pool["location"] == spec_cluster.region
         assert pool["autoscaling"]["min_node_count"] == spec_cluster.node_pool.min_nodes
         assert pool["autoscaling"]["max_node_count"] == spec_cluster.node_pool.max_nodes
+        # The pool starts at its minimum (fl-asia: 0, so no idle nodes holding CPU quota).
+        assert pool["initial_node_count"] == spec_cluster.node_pool.min_nodes
         node = pool["node_config"]
         assert node["machine_type"] == spec_cluster.node_pool.machine_type
         assert node["image_type"] == "COS_CONTAINERD"
@@ -364,6 +366,8 @@ def test_separate_autoscaling_node_pool(default_synth, clusters):
         assert node["workload_metadata_config"] == {"mode": "GKE_METADATA"}
         assert node["metadata"]["disable-legacy-endpoints"] == "true"
         assert node["kubelet_config"]["insecure_kubelet_readonly_port_enabled"] == "FALSE"
+        # Unset, google 6.50 would send cpuCfsQuota=false and turn CPU limits off on every node.
+        assert node["kubelet_config"]["cpu_cfs_quota"] is True
         # Replacing the pool (e.g. a new machine type) creates the new one first.
         assert pool["lifecycle"]["create_before_destroy"] is True
         assert "name" not in pool
@@ -590,7 +594,10 @@ def test_three_cluster_switches_reach_the_json(three):
     assert us_pool["initial_node_count"] == 2
     ap_pool = out.resource("gke-ap", POOL)
     assert ap_pool["node_config"]["spot"] is True
-    assert ap_pool["initial_node_count"] == 1  # a pool cannot start empty even when it may scale to zero
+    # A pool that may scale to zero starts empty: no three idle nodes eating CPU quota.
+    assert ap_pool["initial_node_count"] == 0
+    assert ap_pool["autoscaling"]["min_node_count"] == 0
+    assert "initial_node_count" in ap_pool["lifecycle"]["ignore_changes"]
     subnet = out.resource("gke-us", "google_compute_subnetwork")
     assert {r["ip_cidr_range"] for r in subnet["secondary_ip_range"]} == {"10.101.0.0/16", "10.102.0.0/20"}
     assert len(out.resources("gke-eu", ADDRESS)) == len(nat_addresses(out, "gke-eu")) + 1  # + aggregator

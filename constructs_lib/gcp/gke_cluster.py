@@ -266,7 +266,11 @@ class PrivateGkeCluster(Construct):
             name_prefix=NODE_POOL_PREFIX,
             cluster=self.cluster.id,
             location=props.region,
-            initial_node_count=max(pool.min_nodes, 1),
+            # Start at the autoscaling minimum: a pool that may scale to zero starts empty (GKE
+            # accepts initialNodeCount 0 for a pool) and the autoscaler adds a node when a pod is
+            # pending, instead of 3 nodes (one per zone) the quota must hold from the first apply.
+            # ForceNew in the provider, hence ignored after creation (the autoscaler owns counts).
+            initial_node_count=pool.min_nodes,
             max_pods_per_node=MAX_PODS_PER_NODE,
             autoscaling=ContainerNodePoolAutoscaling(
                 min_node_count=pool.min_nodes, max_node_count=pool.max_nodes, location_policy="BALANCED"
@@ -284,7 +288,12 @@ class PrivateGkeCluster(Construct):
                 oauth_scopes=[CLOUD_PLATFORM_SCOPE],
                 shielded_instance_config=ContainerNodePoolNodeConfigShieldedInstanceConfig(**shielded),
                 workload_metadata_config=ContainerNodePoolNodeConfigWorkloadMetadataConfig(mode="GKE_METADATA"),
-                kubelet_config=ContainerNodePoolNodeConfigKubeletConfig(insecure_kubelet_readonly_port_enabled="FALSE"),
+                # google 6.50 sends every kubelet_config field it has a key for: an unset
+                # cpu_cfs_quota goes out as cpuCfsQuota=false (ForceSendFields in
+                # expandKubeletConfig), which would switch CPU limits off on every node.
+                kubelet_config=ContainerNodePoolNodeConfigKubeletConfig(
+                    cpu_cfs_quota=True, insecure_kubelet_readonly_port_enabled="FALSE"
+                ),
                 metadata={"disable-legacy-endpoints": "true"},
                 tags=node_tags,
             ),
