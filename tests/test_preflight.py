@@ -273,7 +273,7 @@ def test_cli_exit_codes(tmp_path):
 
     result = run_preflight(DEFAULT_SPEC, path, tmp_path)
     assert result.returncode == 1
-    assert result.stdout.splitlines()[-1] == "preflight: 4 blocking, 7 notes; fix the blocking lines before deploying"
+    assert result.stdout.splitlines()[-1] == "preflight: 4 blocking, 8 notes; fix the blocking lines before deploying"
 
     old = str(fake_tools(tmp_path / "old-bin", "1.9.8"))
     result = run_preflight(ready, old, tmp_path)
@@ -322,3 +322,27 @@ def test_readme_shows_the_default_specs_real_output(tmp_path):
     readme = (ROOT / "README.md").read_text()
     example = readme.split("$ python main.py preflight\n", 1)[1].split("```", 1)[0]
     assert result.stdout == example
+
+
+def test_cpu_quota_note_names_the_need_until_a_quota_is_stated():
+    note_line = [line for line in lines(ready_data()) if line.startswith("note: gcp.cpu_quota: ")]
+    assert len(note_line) == 1
+    assert "needs 30 vCPUs in project acme-fl-prod-4821" in note_line[0]
+    assert "(us-central1 12, europe-west1 12, asia-southeast1 6)" in note_line[0]
+    assert "quotas.metric=CPUS_ALL_REGIONS" in note_line[0]
+    data = ready_data()
+    data["gcp"]["cpu_quota"] = 32
+    assert not [line for line in lines(data) if "gcp.cpu_quota" in line]
+
+
+def test_cpu_quota_below_the_peak_blocks():
+    data = ready_data()
+    data["gcp"]["cpu_quota"] = 24
+    data["gcp"]["region_cpu_quota"] = {"us-central1": 8}
+    assert blocking(data) == [
+        "block: gcp.cpu_quota: the first apply needs 30 vCPUs in project acme-fl-prod-4821 at its peak "
+        "(us-central1 12, europe-west1 12, asia-southeast1 6), more than the CPUS_ALL_REGIONS quota of 24; "
+        "request an increase or lower node_pool.min_nodes / machine_type",
+        "block: gcp.region_cpu_quota.us-central1: the first apply needs 12 vCPUs in us-central1 at its peak, "
+        "more than the CPUS quota of 8; request an increase or lower node_pool.min_nodes / machine_type",
+    ]

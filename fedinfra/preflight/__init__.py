@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from fedinfra.preflight import aws, azure, gcp_apis, placeholders, plugin_cache, tools
+from fedinfra.preflight import aws, azure, gcp_apis, gcp_quota, placeholders, plugin_cache, tools
 from fedinfra.preflight.core import BLOCK, NOTE, Environment, Finding, block, note
 
 Check = Callable[[object, Environment], Iterable[Finding]]
@@ -26,6 +26,7 @@ CHECKS: list[Check] = [
     tools.check_member_site_tools,
     tools.check_google_tools,
     gcp_apis.check_google_apis,
+    gcp_quota.check_cpu_quota,
     aws.check_docker_hub_secret,
     aws.check_direct_connect_port,
     azure.check_data_share,
