@@ -110,7 +110,9 @@ class FederationMember(Construct):
         file_system: SharedFileSystem | None,
         log_retention_days: int,
         inputs: MemberInputs,
+        data_loader_arn: str,
     ):
+        """``data_loader_arn``: the site's data loader role, the file system's other named client."""
         super().__init__(scope, construct_id)
         self.egress = AggregatorEgress(
             self,
@@ -192,6 +194,24 @@ class FederationMember(Construct):
                 desired_count=1 if inputs.running else 0,
             ),
         )
+        if file_system is not None:
+            self._silo_file_system(file_system, data_loader_arn, writable=not inputs.data_read_only)
+
+    def _silo_file_system(self, file_system: SharedFileSystem, data_loader_arn: str, *, writable: bool) -> None:
+        """Admit the task's security group to the mount targets and name its role in the file
+        system's policy (mount; write only when the app's data is writable), next to the loader;
+        the service's first task waits for both (its mount needs them)."""
+        task_role = self.service.roles.task_role.arn
+        rule = file_system.admit(self.service.security_group.id, "supernode")
+        policy = file_system.allow_clients(
+            mount_role_arns=[task_role, data_loader_arn],
+            write_role_arns=[task_role, data_loader_arn] if writable else [data_loader_arn],
+        )
+        service = self.service.service
+        service.depends_on = [
+            *(service.depends_on or []),
+            *(f"{r.terraform_resource_type}.{r.friendly_unique_id}" for r in (rule, policy)),
+        ]
 
     @staticmethod
     def _app_image(cache: DockerHubCache, context: AwsContext, image: str) -> tuple[str, list[str]]:
