@@ -335,6 +335,22 @@ NAME_RULES: tuple[NameRule, ...] = (
         _ksk,
         minimum=3,
     ),
+    *(
+        NameRule(
+            f"Route 53 Resolver DNS Firewall {what} name",
+            f"aws_route53_resolver_firewall_{rtype}",
+            "name",
+            64,
+            r"(?![0-9]+$)[A-Za-z0-9_ -]+",
+            "letters, digits, '_', '-' and spaces, not only digits",
+        )
+        for what, rtype in (
+            ("rule group", "rule_group"),
+            ("domain list", "domain_list"),
+            ("rule", "rule"),
+            ("rule group association", "rule_group_association"),
+        )
+    ),
     NameRule("Route 53 zone name", "aws_route53_zone", "name", 253, _DNS1123_SUBDOMAIN, "a DNS name (see dns.domain)"),
     NameRule("Route 53 record name", "aws_route53_record", "name", 253, _DNS1123_SUBDOMAIN, "a DNS name"),
     NameRule(
