@@ -71,12 +71,19 @@ class AwsRegion(SpecModel):
     """Run a Flower SuperNode here that trains on this site's bucket and file system (ECS Fargate, private subnets); default: on when the spec has a `workload` section and the site has a data bucket or file system."""
     app_image: PinnedImage | None = None
     """The ClientApp image in this region's private ECR (`<account>.dkr.ecr.<region>.amazonaws.com/...`, pinned); default: the workload's app image through the ECR pull-through cache for Docker Hub."""
+    data_loaders: tuple[RoleArn, ...] = ()
+    """IAM roles (any account) that may assume this site's data loader role `<prefix>-<region>-data-loader`: it uploads into the data bucket from anywhere (write-only: put, multipart, list; never read or delete) and mounts and writes the file system from a host in the site VPC; empty: principals of this account whose IAM allows `sts:AssumeRole` on it. Needs `data_bucket` or `shared_filesystem`."""
+
+    @property
+    def has_data(self) -> bool:
+        """Whether the site stores data (a bucket or a file system), and so has a data loader role."""
+        return self.data_bucket or self.shared_filesystem
 
     def is_member(self, has_workload: bool) -> bool:
         """Whether this site runs a SuperNode (``federation_member``, or its default)."""
         if self.federation_member is not None:
             return self.federation_member
-        return has_workload and (self.data_bucket or self.shared_filesystem)
+        return has_workload and self.has_data
 
     def zone_names(self) -> tuple[str, ...]:
         """The pinned AZ names, one per subnet (valid only for a spec that passed validation)."""
@@ -84,6 +91,18 @@ class AwsRegion(SpecModel):
             return self.zones
         letters = _ZONE_LETTERS.get(self.name, "abcdef")
         return tuple(f"{self.name}{letter}" for letter in letters[: self.availability_zones])
+
+    def loader_issues(self, path: str) -> list[tuple[str, str]]:
+        """``data_loaders`` needs somewhere to load into, and names each role once."""
+        issues = []
+        if self.data_loaders and not self.has_data:
+            issues.append((f"{path}.data_loaders", "the site has no data_bucket or shared_filesystem to load into"))
+        seen: dict[str, int] = {}
+        for i, arn in enumerate(self.data_loaders):
+            if arn in seen:
+                issues.append((f"{path}.data_loaders[{i}]", f"duplicate role {arn} (already at [{seen[arn]}])"))
+            seen.setdefault(arn, i)
+        return issues
 
     def zone_issues(self, path: str) -> list[tuple[str, str]]:
         """Cross-field checks of ``zones`` against ``name`` and ``availability_zones``."""
@@ -134,3 +153,13 @@ class AwsSection(SpecModel):
     """IAM roles that may read, write and delete data-bucket objects from outside the site's VPC (e.g. to load data, or to empty a bucket before destroy); everyone else only through the site's S3 endpoint."""
     force_destroy_buckets: StrictBool = False
     """Dangerous: `destroy` deletes every object version of the data and log buckets with them (emptying a data bucket needs a data admin role)."""
+
+    def sites_without_data_writer(self) -> tuple[str, ...]:
+        """Names of the regions that store data but name nobody to load it: no ``data_loaders``
+        and, for a bucket, no ``data_admin_role_arns`` either. Only this account's administrators
+        (by assuming the site's data loader role) can put data there; ``preflight`` flags them."""
+        return tuple(
+            region.name
+            for region in self.regions
+            if region.has_data and not region.data_loaders and not (region.data_bucket and self.data_admin_role_arns)
+        )

@@ -92,6 +92,7 @@ def cross_field_issues(spec: FederationSpec) -> list[SpecIssue]:
         issues += _duplicates(names, "AWS region")
         for i, region in enumerate(spec.aws.regions):
             issues += [SpecIssue(path, message) for path, message in region.zone_issues(f"aws.regions[{i}]")]
+            issues += [SpecIssue(path, message) for path, message in region.loader_issues(f"aws.regions[{i}]")]
         issues += [SpecIssue(path, message) for path, message in interconnect_issues(spec.aws)]
         issues += [
             SpecIssue(path, message)

@@ -95,6 +95,12 @@ def _data_buckets(spec):
         yield Candidate(path, f"{site}-data-logs-{ACCOUNT_ID_PLACEHOLDER}")
 
 
+def _data_loaders(spec):
+    """``<prefix>-<region>-data-loader``: the IAM role of every site that stores data."""
+    for path, site in _regions(spec, lambda r: r.has_data):
+        yield Candidate(path, f"{site}-data-loader")
+
+
 def _supernode(suffix: str = ""):
     """``<prefix>-<region>-supernode<suffix>``: the ECS cluster, service and key secret of a
     member site (formed for every region: the limits are far above what a region can reach)."""
@@ -128,7 +134,9 @@ def _log_groups(spec):
 
 def _nfs_security_groups(spec):
     for path, site in _regions(spec, lambda r: r.shared_filesystem):
-        yield Candidate(path, f"{site}-shared-nfs-")
+        # the mount targets' group is ``<site>-shared-nfs-``; its clients' group, checked here,
+        # extends it, so one error covers both
+        yield Candidate(path, f"{site}-shared-nfs-clients-")
 
 
 def _query_log_policy(spec):
@@ -297,7 +305,7 @@ NAME_RULES: tuple[NameRule, ...] = (
         "letters, digits and '+=,.@/_-' (no documented limit; kept within 255)",
         _query_log_policy,
     ),
-    NameRule("IAM role name", "aws_iam_role", "name", 64, _IAM, "letters, digits and '+=,.@_-'"),
+    NameRule("IAM role name", "aws_iam_role", "name", 64, _IAM, "letters, digits and '+=,.@_-'", _data_loaders),
     NameRule(
         "IAM role name prefix",
         "aws_iam_role",
@@ -326,6 +334,22 @@ NAME_RULES: tuple[NameRule, ...] = (
         "letters, digits and '_'",
         _ksk,
         minimum=3,
+    ),
+    *(
+        NameRule(
+            f"Route 53 Resolver DNS Firewall {what} name",
+            f"aws_route53_resolver_firewall_{rtype}",
+            "name",
+            64,
+            r"(?![0-9]+$)[A-Za-z0-9_ -]+",
+            "letters, digits, '_', '-' and spaces, not only digits",
+        )
+        for what, rtype in (
+            ("rule group", "rule_group"),
+            ("domain list", "domain_list"),
+            ("rule", "rule"),
+            ("rule group association", "rule_group_association"),
+        )
     ),
     NameRule("Route 53 zone name", "aws_route53_zone", "name", 253, _DNS1123_SUBDOMAIN, "a DNS name (see dns.domain)"),
     NameRule("Route 53 record name", "aws_route53_record", "name", 253, _DNS1123_SUBDOMAIN, "a DNS name"),

@@ -11,6 +11,12 @@ from constructs import Construct
 
 from constructs_lib.aws.context import AwsContext
 from constructs_lib.aws.data_bucket import DataBucket, DataBucketProps
+from constructs_lib.aws.data_loader import (
+    DataLoaderProps,
+    DataLoaderRole,
+    loader_bucket_statements,
+    loader_file_system_statements,
+)
 from constructs_lib.aws.direct_connect import DxTransitGatewayAssociation, DxTransitGatewayAssociationProps
 from constructs_lib.aws.flow_logs import FlowLogsProps, VpcFlowLogs
 from constructs_lib.aws.kms import EncryptionKey, EncryptionKeyProps
@@ -126,12 +132,25 @@ class AwsRegionStack(FederationStack):
 
         self.data_bucket = None
         self.file_system = None
-        if region.data_bucket or region.shared_filesystem:
+        self.data_loader = None
+        if region.has_data:
             data_key = EncryptionKey(
                 self,
                 "data_key",
                 context=context,
                 props=EncryptionKeyProps(alias=f"{name}-data", description=f"{name}: training data at rest (S3, EFS)"),
+            )
+            self.output("data_key_arn", data_key.arn, "KMS key of the site's data (bucket SSE-KMS, EFS).")
+            self.data_loader = DataLoaderRole(
+                self,
+                "data_loader",
+                context=context,
+                props=DataLoaderProps(name=f"{name}-data-loader", trusted_role_arns=region.data_loaders),
+            )
+            self.output(
+                "data_loader_role_arn",
+                self.data_loader.arn,
+                "Role to assume to load data into the site (write-only on the bucket; see README 'Loading data').",
             )
         if region.data_bucket:
             self.data_bucket = DataBucket(
@@ -143,6 +162,7 @@ class AwsRegionStack(FederationStack):
                     kms_key_arn=data_key.arn,
                     site_vpc_endpoint_ids=(self.vpc.s3_endpoint_id,),
                     admin_role_arns=aws.data_admin_role_arns,
+                    loader_role_arns=(self.data_loader.arn,),
                     force_destroy=aws.force_destroy_buckets,
                 ),
             )
@@ -159,13 +179,18 @@ class AwsRegionStack(FederationStack):
                 "shared_fs",
                 vpc_id=self.vpc.vpc_id,
                 subnet_ids=self.vpc.private_subnet_ids,
-                props=SharedFileSystemProps(
-                    name=f"{name}-shared", kms_key_arn=data_key.arn, allowed_cidrs=(region.cidr,)
-                ),
+                props=SharedFileSystemProps(name=f"{name}-shared", kms_key_arn=data_key.arn),
             )
             self.output("efs_id", self.file_system.file_system_id, "ID of the shared EFS file system.")
             self.output("efs_dns_name", self.file_system.dns_name, "DNS name to mount the file system (TLS required).")
             self.output("efs_access_point_id", self.file_system.access_point.id, "EFS access point for training jobs.")
+            self.output(
+                "efs_clients_security_group_id",
+                self.file_system.clients_security_group.id,
+                "Security group to attach to a host in the VPC that mounts the file system as the data loader.",
+            )
+        if self.data_loader is not None:
+            self._grant_loader(context, data_key.arn)
         self.member = None
         self.egress_ips: list[str] = []
         if member is not None:
@@ -181,6 +206,7 @@ class AwsRegionStack(FederationStack):
                 file_system=self.file_system,
                 log_retention_days=aws.log_retention_days,
                 inputs=member,
+                data_loader_arn=self.data_loader.arn,
             )
             self.egress_ips = [self.member.egress_ip]
             self.output(
@@ -188,6 +214,24 @@ class AwsRegionStack(FederationStack):
             )
             self.output("supernode_cluster", self.member.service.cluster.name, "ECS cluster of the site's SuperNode.")
             self.output("supernode_log_group", self.member.service.log_group.name, "Log group of the SuperNode task.")
+
+        if self.file_system is not None and self.file_system.policy is None:
+            # No SuperNode here: the loader role is the file system's only client (mount and write).
+            loader = self.data_loader.arn
+            self.file_system.allow_clients(mount_role_arns=[loader], write_role_arns=[loader])
+
+    def _grant_loader(self, context: AwsContext, data_key_arn: str) -> None:
+        """The data loader's one policy: upload into the bucket, mount and write the file system."""
+        statements = []
+        if self.data_bucket is not None:
+            statements += loader_bucket_statements(
+                context=context, bucket_arn=self.data_bucket.arn, key_arn=data_key_arn
+            )
+        if self.file_system is not None:
+            statements += loader_file_system_statements(
+                file_system_arn=self.file_system.file_system.arn, access_point_arn=self.file_system.access_point.arn
+            )
+        self.data_loader.grant(statements)
 
     def _s3_endpoint_policy(self, context: AwsContext, region: str) -> None:
         """Narrow the site's S3 gateway endpoint to the site's own buckets (and ECR image layers)."""

@@ -2,7 +2,7 @@
 ``federation_member`` is on (see ``AwsRegion.is_member``).
 
 It composes the site's egress to the aggregators (NAT with a reserved IP, ``/32`` routes only),
-the interface endpoints the task needs, the Docker Hub pull-through cache for the pinned ``flwr/*``
+a DNS allow-list (AWS APIs and the aggregator's name only), the interface endpoints the task needs, the Docker Hub pull-through cache for the pinned ``flwr/*``
 images, and the SuperNode service reading the site's own bucket and file system. Values from other
 stacks (the aggregators' static IPs, the federation CA certificate, this site's node key) arrive as
 cross-stack tokens; everything else comes from the spec.
@@ -16,6 +16,7 @@ from constructs import Construct
 
 from constructs_lib.aws.context import AwsContext
 from constructs_lib.aws.data_bucket import DataBucket
+from constructs_lib.aws.dns_firewall import DnsAllowList, DnsAllowListProps
 from constructs_lib.aws.egress import AggregatorEgress, AggregatorEgressProps
 from constructs_lib.aws.image_cache import DockerHubCache, DockerHubCacheProps
 from constructs_lib.aws.interface_endpoints import InterfaceEndpoints, InterfaceEndpointsProps
@@ -28,7 +29,7 @@ from constructs_lib.k8s import flower
 from spec.aws import AwsRegion
 from spec.aws_member import member_site_name
 from stacks.plan import TRUST_STACK, node_key_stack_name
-from stacks.workload_addressing import aggregator_host
+from stacks.workload_addressing import aggregator_dns_name, aggregator_host
 
 ENDPOINT_SERVICES = ("ecr.api", "ecr.dkr", "logs", "secretsmanager")
 """What the task reaches through interface endpoints: image manifests and auth (ECR), logs, its
@@ -41,8 +42,9 @@ class MemberInputs:
     address SuperNodes dial, the CA certificate and this site's private key (tokens); the images
     (Docker Hub references, or a full ECR URI of this region for ``app_image``), the aggregator
     address the SuperNode dials, the site name, the spec's extra client arguments, the executor
-    arguments, the Fargate size, the fleet port, the data mount mode and whether the site
-    runs (``workload.client.replicas`` 0 pauses every site, this one too)."""
+    arguments, the Fargate size, the fleet port, the data mount mode, whether the site
+    runs (``workload.client.replicas`` 0 pauses every site, this one too) and the aggregator's DNS
+    name, if it has one (the one name the site's DNS allow-list adds to AWS's)."""
 
     aggregator_ips: tuple[str, ...]
     ca_certificate_pem: str
@@ -59,6 +61,7 @@ class MemberInputs:
     credential_secret_name: str
     data_read_only: bool = True
     running: bool = True
+    aggregator_domain: str | None = None
 
 
 def member_inputs(spec, region: AwsRegion, built: dict) -> MemberInputs:
@@ -90,6 +93,7 @@ def member_inputs(spec, region: AwsRegion, built: dict) -> MemberInputs:
         credential_secret_name=spec.aws.member.docker_hub_credential_secret,
         data_read_only=workload.app.data_read_only,
         running=workload.client.replicas > 0,
+        aggregator_domain=aggregator_dns_name(spec),
     )
 
 
@@ -110,7 +114,9 @@ class FederationMember(Construct):
         file_system: SharedFileSystem | None,
         log_retention_days: int,
         inputs: MemberInputs,
+        data_loader_arn: str,
     ):
+        """``data_loader_arn``: the site's data loader role, the file system's other named client."""
         super().__init__(scope, construct_id)
         self.egress = AggregatorEgress(
             self,
@@ -119,6 +125,14 @@ class FederationMember(Construct):
             private_route_table_ids=vpc.private_route_table_ids,
             destination_ips=list(inputs.aggregator_ips),
             props=AggregatorEgressProps(name=name, vpc_cidr=vpc.cidr, zone=vpc.availability_zones[0]),
+        )
+        # Routes and security groups do not cover the VPC resolver: without an allow-list, code in
+        # the task could leak data in queries for a domain whose name server its owner reads.
+        self.dns = DnsAllowList(
+            self,
+            "dns_allow_list",
+            vpc_id=vpc.vpc_id,
+            props=DnsAllowListProps(extra_domains=(inputs.aggregator_domain,) if inputs.aggregator_domain else ()),
         )
         endpoints = InterfaceEndpoints(
             self,
@@ -172,7 +186,7 @@ class FederationMember(Construct):
             file_system=site_fs,
             pull_repository_arns=[cache.repository_arn_pattern, *pull],
             cache_repository_arns=[cache.repository_arn_pattern],
-            prerequisites=(self.egress, endpoints, warmed, *([file_system] if file_system else [])),
+            prerequisites=(self.egress, endpoints, self.dns, warmed, *([file_system] if file_system else [])),
             props=SuperNodeServiceProps(
                 name=f"{name}-supernode",
                 supernode_image=supernode_image,
@@ -192,6 +206,24 @@ class FederationMember(Construct):
                 desired_count=1 if inputs.running else 0,
             ),
         )
+        if file_system is not None:
+            self._silo_file_system(file_system, data_loader_arn, writable=not inputs.data_read_only)
+
+    def _silo_file_system(self, file_system: SharedFileSystem, data_loader_arn: str, *, writable: bool) -> None:
+        """Admit the task's security group to the mount targets and name its role in the file
+        system's policy (mount; write only when the app's data is writable), next to the loader;
+        the service's first task waits for both (its mount needs them)."""
+        task_role = self.service.roles.task_role.arn
+        rule = file_system.admit(self.service.security_group.id, "supernode")
+        policy = file_system.allow_clients(
+            mount_role_arns=[task_role, data_loader_arn],
+            write_role_arns=[task_role, data_loader_arn] if writable else [data_loader_arn],
+        )
+        service = self.service.service
+        service.depends_on = [
+            *(service.depends_on or []),
+            *(f"{r.terraform_resource_type}.{r.friendly_unique_id}" for r in (rule, policy)),
+        ]
 
     @staticmethod
     def _app_image(cache: DockerHubCache, context: AwsContext, image: str) -> tuple[str, list[str]]:

@@ -6,11 +6,11 @@ delivery keep working; plus the opt-in ``force_destroy_buckets`` teardown switch
 from __future__ import annotations
 
 import json
-from fnmatch import fnmatchcase
 
 import pytest
 
 from spec import parse_spec
+from tests import policy_eval
 from tests.spec_helpers import assert_error
 from tests.synth_helpers import ref
 
@@ -52,7 +52,17 @@ MANAGEMENT_ACTIONS = (
     "s3:GetBucketAcl",
     "s3:GetBucketObjectLockConfiguration",
 )
-DATA_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObjectVersion", "s3:RestoreObject")
+DATA_ACTIONS = (
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "s3:PutObject",
+    "s3:PutObjectAcl",
+    "s3:AbortMultipartUpload",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:RestoreObject",
+    "s3:ListBucketVersions",
+)
 
 
 def statements(config: dict) -> dict[str, dict]:
@@ -83,27 +93,28 @@ def s3_endpoint(synth, stack) -> str:
     return endpoint_id
 
 
-def denied(statement: dict, action: str) -> bool:
-    return any(fnmatchcase(action, pattern) for pattern in statement["Action"])
-
-
 @pytest.mark.parametrize("stack", [WEST, EAST])
 def test_data_objects_are_denied_unless_through_this_sites_endpoint(default_synth, stack):
     data, _ = buckets(default_synth, stack)
-    deny = statements(policy_of(default_synth, stack, data))["DenyDataAccessOutsideTheSite"]
-    assert (deny["Effect"], deny["Principal"]) == ("Deny", {"AWS": "*"})
-    assert deny["Resource"] == [ref("aws_s3_bucket", data, "arn"), ref("aws_s3_bucket", data, "arn") + "/*"]
-    # the endpoint of the same stack (the same site), not another region's
-    assert deny["Condition"] == {
-        "StringNotEquals": {"aws:SourceVpce": [ref("aws_vpc_endpoint", s3_endpoint(default_synth, stack))]}
-    }
-    assert all(denied(deny, action) for action in DATA_ACTIONS)
+    document = policy_of(default_synth, stack, data)["policy"]
+    here = ref("aws_vpc_endpoint", s3_endpoint(default_synth, stack))
+    stranger = {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/anyone", "aws:SecureTransport": "true"}
+    for action in DATA_ACTIONS:
+        # from outside (no endpoint, or another site's endpoint): refused, whoever asks
+        assert policy_eval.denied(document, action, stranger), action
+        assert policy_eval.denied(document, action, {**stranger, "aws:SourceVpce": "vpce-elsewhere"}), action
+        # through the endpoint of the same stack (the same site): the policy leaves it to IAM
+        assert not policy_eval.denied(document, action, {**stranger, "aws:SourceVpce": here}), action
+    residency = ("DenyDataAccessOutsideTheSite", "DenyWritesOutsideTheSiteExceptLoaders", "LoadersAreWriteOnly")
+    for statement in (s for s in policy_eval.statements_of(document) if s["Sid"] in residency):
+        assert statement["Resource"] == [ref("aws_s3_bucket", data, "arn"), ref("aws_s3_bucket", data, "arn") + "/*"]
 
 
 def test_bucket_management_is_never_denied(default_synth):
     data, _ = buckets(default_synth, WEST)
-    deny = statements(policy_of(default_synth, WEST, data))["DenyDataAccessOutsideTheSite"]
-    assert [a for a in MANAGEMENT_ACTIONS if denied(deny, a)] == []
+    document = policy_of(default_synth, WEST, data)["policy"]
+    anyone = {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/deployer", "aws:SecureTransport": "true"}
+    assert [a for a in MANAGEMENT_ACTIONS if policy_eval.denied(document, a, anyone)] == []
 
 
 def test_access_log_delivery_is_untouched_by_the_residency_rule(default_synth):

@@ -35,6 +35,7 @@ KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nSENTINEL-PRIVATE-KEY-MATERIAL\n-----
 CA = "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n"
 SUPERNODE_ARGS = ("--superlink", "aggregator.example.com:9092", "--root-certificates", CA_CERT_PATH)
 SUPERNODE_ARGS += ("--auth-supernode-private-key", NODE_KEY_PATH, "--isolation", "process")
+LOADER = "arn:aws:iam::123456789012:role/site-data-loader"
 EXECUTOR_ARGS = ("--plugin-type", "clientapp", "--appio-api-address", "127.0.0.1:9094", "--insecure")
 
 
@@ -62,7 +63,7 @@ def build(*, bucket: bool = True, efs: bool = True, read_only: bool = True, app_
             "fs",
             vpc_id=vpc.vpc_id,
             subnet_ids=vpc.private_subnet_ids,
-            props=SharedFileSystemProps(name="site", kms_key_arn=data_key.arn, allowed_cidrs=("10.10.0.0/16",)),
+            props=SharedFileSystemProps(name="site", kms_key_arn=data_key.arn),
         )
     FederationMember(
         stack,
@@ -91,6 +92,7 @@ def build(*, bucket: bool = True, efs: bool = True, read_only: bool = True, app_
             credential_secret_name="ecr-pullthroughcache/docker-hub",  # noqa: S106 (a name)
             data_read_only=read_only,
         ),
+        data_loader_arn=LOADER,
     )
     return json.loads(cdktf.Testing.synth(stack))
 
@@ -271,6 +273,22 @@ def test_writable_data_adds_client_write_and_a_writable_mount():
     ]
     (data_mount,) = [m for m in containers(out)["clientapp-executor"]["mountPoints"] if m["sourceVolume"] == "data"]
     assert data_mount["readOnly"] is False
+
+
+def test_the_file_system_policy_names_the_task_as_writer_only_when_data_is_writable(out):
+    task_role = next(k for k in resources(out, "aws_iam_role") if "task" in k)
+    task = f"${{aws_iam_role.{task_role}.arn}}"
+
+    def principals(policy_out, action):
+        _, fs_policy = one(policy_out, "aws_efs_file_system_policy")
+        return [
+            s["Principal"]["AWS"] for s in statements(fs_policy) if s["Effect"] == "Allow" and s["Action"] == action
+        ]
+
+    assert principals(out, "elasticfilesystem:ClientMount") == [[task, LOADER]]
+    assert principals(out, "elasticfilesystem:ClientWrite") == [[LOADER]]
+    writable = build(read_only=False)
+    assert principals(writable, "elasticfilesystem:ClientWrite") == [[task, LOADER]]
 
 
 def test_bucket_only_site_has_no_efs_volume_or_grant():

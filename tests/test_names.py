@@ -261,7 +261,7 @@ def test_s3_reserved_prefix():
 def test_security_group_prefix_cannot_start_with_sg():
     text = AWS_ONLY.format(name="sg", environment="dev", efs="true")
     assert errors_of(text) == [
-        "federation.yaml: aws.regions[0].name: security group name prefix 'sg-dev-ap-southeast-2-shared-nfs-' is not "
+        "federation.yaml: aws.regions[0].name: security group name prefix 'sg-dev-ap-southeast-2-shared-nfs-clients-' is not "
         "valid: printable ASCII, not starting with 'sg-' (Terraform appends 26 characters; names allow 255)"
     ]
 

@@ -34,7 +34,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
 from constructs import Construct
 
 from constructs_lib.aws.context import AwsContext
-from constructs_lib.aws.data_residency import deny_data_outside_site
+from constructs_lib.aws.data_residency import data_residency_statements, only_the_bucket_key
 from constructs_lib.iam_json import deny_insecure_transport, policy_document
 
 
@@ -46,7 +46,8 @@ class DataBucketProps:
     ``abort_multipart_days`` (default 7); access logs are kept ``access_log_days`` (default 365).
 
     ``site_vpc_endpoint_ids`` (the site's S3 gateway endpoints): when given, object data can be
-    read, written or deleted only through them or by ``admin_role_arns`` (``data_residency``).
+    read, written or deleted only through them or by ``admin_role_arns``, and written (never read
+    or deleted) from anywhere by ``loader_role_arns`` (``data_residency``).
     ``force_destroy`` (default off, dangerous) lets ``terraform destroy`` delete every object
     version with the buckets; emptying the data bucket then needs the deployer to pass the
     residency rule (an admin role)."""
@@ -55,6 +56,7 @@ class DataBucketProps:
     kms_key_arn: str
     site_vpc_endpoint_ids: tuple[str, ...] = ()
     admin_role_arns: tuple[str, ...] = ()
+    loader_role_arns: tuple[str, ...] = ()
     force_destroy: bool = False
     noncurrent_version_days: int = 90
     abort_multipart_days: int = 7
@@ -174,10 +176,13 @@ class DataBucket(Construct):
             target_bucket=self.log_bucket.id,
             target_prefix="s3-access/",
         )
-        data_statements = [deny_insecure_transport([self.bucket.arn, f"{self.bucket.arn}/*"])]
+        data_statements = [
+            deny_insecure_transport([self.bucket.arn, f"{self.bucket.arn}/*"]),
+            only_the_bucket_key(self.bucket.arn, props.kms_key_arn),
+        ]
         if props.site_vpc_endpoint_ids:
-            data_statements.append(
-                deny_data_outside_site(self.bucket.arn, props.site_vpc_endpoint_ids, props.admin_role_arns)
+            data_statements += data_residency_statements(
+                self.bucket.arn, props.site_vpc_endpoint_ids, props.admin_role_arns, props.loader_role_arns
             )
         S3BucketPolicy(
             self,

@@ -1,4 +1,5 @@
-"""An encrypted EFS file system reachable only from inside its VPC, over TLS."""
+"""An encrypted EFS file system that only named IAM roles may mount (over TLS, through its access
+point) and only named writers may write, from named security groups inside its VPC."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from cdktf_cdktf_provider_aws.efs_file_system import EfsFileSystem, EfsFileSyste
 from cdktf_cdktf_provider_aws.efs_file_system_policy import EfsFileSystemPolicy
 from cdktf_cdktf_provider_aws.efs_mount_target import EfsMountTarget
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
@@ -25,57 +27,102 @@ NFS_PORT = 2049
 
 @dataclass(frozen=True)
 class SharedFileSystemProps:
-    """``name`` for tags and the security group; ``kms_key_arn`` encrypts at rest; NFS is allowed only
-    from ``allowed_cidrs`` (typically the VPC CIDR); the access point maps every client to
-    ``posix_uid``/``posix_gid`` (default 1000) and roots it at ``root_path``."""
+    """``name`` for tags and the security groups; ``kms_key_arn`` encrypts at rest; the access point
+    maps every client to ``posix_uid``/``posix_gid`` (default 1000) and roots it at ``root_path``."""
 
     name: str
     kms_key_arn: str
-    allowed_cidrs: tuple[str, ...]
     root_path: str = "/federated-learning"
     posix_uid: int = 1000
     posix_gid: int = 1000
     transition_to_ia: str = "AFTER_30_DAYS"
 
     def __post_init__(self):
-        if not self.allowed_cidrs:
-            raise ValueError("SharedFileSystemProps.allowed_cidrs must name at least one CIDR")
         if not self.root_path.startswith("/") or self.root_path == "/":
             raise ValueError("SharedFileSystemProps.root_path must be an absolute path below '/'")
 
 
 CLIENT_ACTIONS = ("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite")
 """Read and write; never ``ClientRootAccess``: the access point maps every client to a POSIX user."""
+ALL_CLIENT_ACTIONS = (*CLIENT_ACTIONS, "elasticfilesystem:ClientRootAccess")
 
 
-def client_policy(file_system_arn: str, access_point_arn: str) -> str:
-    """The file-system policy. A custom policy replaces EFS's default (which lets in every client
-    that reaches a mount target), so it must allow the clients itself: mount and write, for any
-    client (IAM-authenticated or anonymous, so ``mount -o tls,accesspoint=...`` works without
-    ``iam``) that comes through one of the file system's mount targets (reachable only from the
-    allowed CIDRs) and through the access point (which enforces the POSIX identity and root
-    directory). Non-TLS requests are denied outright."""
-    return policy_document(
+def client_policy(
+    file_system_arn: str, access_point_arn: str, mount_role_arns: list[str], write_role_arns: list[str]
+) -> str:
+    """The file-system policy: only the named roles (IAM-authenticated mounts, ``-o iam``), through
+    a mount target and the access point. ``mount_role_arns`` may mount (read); ``write_role_arns``
+    (a subset) may also write. Explicit denies refuse every other client, anonymous NFS clients
+    included (they have no ``aws:PrincipalArn``, so ``ArnNotEquals`` matches them), and this
+    account's own administrators, whose IAM alone would otherwise admit them; root access is
+    refused to all; non-TLS requests are denied outright. Nothing denies a management action
+    (``elasticfilesystem:Describe*``, ``Put*``, ``Delete*``...): Terraform and the deployer keep
+    managing the file system through the API, and the policy passes EFS's lock-out check."""
+    if not mount_role_arns:
+        raise ValueError("client_policy needs at least one role that may mount")
+    if not set(write_role_arns) <= set(mount_role_arns):
+        raise ValueError("client_policy: every writer must also be allowed to mount")
+    through = {
+        "Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"},
+        "StringEquals": {"elasticfilesystem:AccessPointArn": access_point_arn},
+    }
+    statements = [
         {
-            "Sid": "AllowMountAndWriteThroughAccessPointAndMountTargets",
+            "Sid": "NamedRolesMountThroughAccessPoint",
             "Effect": "Allow",
-            "Principal": {"AWS": "*"},
-            "Action": list(CLIENT_ACTIONS),
+            "Principal": {"AWS": list(mount_role_arns)},
+            "Action": "elasticfilesystem:ClientMount",
             "Resource": file_system_arn,
-            "Condition": {
-                "Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"},
-                "StringEquals": {"elasticfilesystem:AccessPointArn": access_point_arn},
-            },
+            "Condition": through,
+        }
+    ]
+    if write_role_arns:
+        statements.append(
+            {
+                "Sid": "NamedWritersWriteThroughAccessPoint",
+                "Effect": "Allow",
+                "Principal": {"AWS": list(write_role_arns)},
+                "Action": "elasticfilesystem:ClientWrite",
+                "Resource": file_system_arn,
+                "Condition": through,
+            }
+        )
+    statements += [
+        {
+            "Sid": "DenyClientsNotNamed",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": list(ALL_CLIENT_ACTIONS),
+            "Resource": file_system_arn,
+            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": list(mount_role_arns)}},
+        },
+        {
+            "Sid": "DenyWritesExceptNamedWriters",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": "elasticfilesystem:ClientWrite",
+            "Resource": file_system_arn,
+            **({"Condition": {"ArnNotEquals": {"aws:PrincipalArn": list(write_role_arns)}}} if write_role_arns else {}),
+        },
+        {
+            "Sid": "DenyRootAccess",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": "elasticfilesystem:ClientRootAccess",
+            "Resource": file_system_arn,
         },
         deny_insecure_transport([file_system_arn]),
-    )
+    ]
+    return policy_document(*statements)
 
 
 class SharedFileSystem(Construct):
     """EFS with a CMK, automatic backups, lifecycle to Infrequent Access, a mount target per subnet
-    behind a security group that admits NFS (TCP 2049) only from ``allowed_cidrs``, one access point
-    that enforces a POSIX identity, and a file-system policy (``client_policy``) that lets clients
-    mount and write through that access point and the mount targets, over TLS only."""
+    behind a security group (``security_group``) that admits NFS (TCP 2049) only from named
+    security groups: ``clients_security_group`` (for a host of the data loader in the VPC: attach
+    it and mount as the loader role) and whatever ``admit`` names (the SuperNode task); one access
+    point that enforces a POSIX identity; and, once ``allow_clients`` names the roles, the
+    file-system policy (``client_policy``)."""
 
     def __init__(
         self,
@@ -110,22 +157,31 @@ class SharedFileSystem(Construct):
             self,
             "nfs_sg",
             name_prefix=f"{props.name}-nfs-",
-            description=f"NFS to {props.name} from inside the site network only",
+            description=f"NFS to {props.name} from named client security groups only",
             vpc_id=vpc_id,
             egress=[],
             tags={"Name": f"{props.name}-nfs"},
         )
-        for index, cidr in enumerate(props.allowed_cidrs):
-            VpcSecurityGroupIngressRule(
-                self,
-                f"nfs_from_{index}",
-                security_group_id=self.security_group.id,
-                description=f"NFS (TCP {NFS_PORT}) from {cidr}",
-                ip_protocol="tcp",
-                from_port=NFS_PORT,
-                to_port=NFS_PORT,
-                cidr_ipv4=cidr,
-            )
+        self.clients_security_group = SecurityGroup(
+            self,
+            "clients_sg",
+            name_prefix=f"{props.name}-nfs-clients-",
+            description=f"Attach to a host in the VPC to mount {props.name} (as a named role)",
+            vpc_id=vpc_id,
+            # No in-line rules: the egress rule below is a separate resource.
+            tags={"Name": f"{props.name}-nfs-clients"},
+        )
+        VpcSecurityGroupEgressRule(
+            self,
+            "clients_to_nfs",
+            security_group_id=self.clients_security_group.id,
+            description=f"NFS over TLS to the {props.name} mount targets",
+            ip_protocol="tcp",
+            from_port=NFS_PORT,
+            to_port=NFS_PORT,
+            referenced_security_group_id=self.security_group.id,
+        )
+        self.admit(self.clients_security_group.id, "clients")
         self.mount_targets = [
             EfsMountTarget(
                 self,
@@ -149,12 +205,33 @@ class SharedFileSystem(Construct):
             ),
             tags={"Name": f"{props.name}-training"},
         )
+        self.policy: EfsFileSystemPolicy | None = None
+
+    def admit(self, client_security_group_id: str, key: str) -> VpcSecurityGroupIngressRule:
+        """Let the workloads of ``client_security_group_id`` reach the mount targets on TCP 2049."""
+        return VpcSecurityGroupIngressRule(
+            self,
+            f"nfs_from_{key}",
+            security_group_id=self.security_group.id,
+            description=f"NFS (TCP {NFS_PORT}) from {key}",
+            ip_protocol="tcp",
+            from_port=NFS_PORT,
+            to_port=NFS_PORT,
+            referenced_security_group_id=client_security_group_id,
+        )
+
+    def allow_clients(self, *, mount_role_arns: list[str], write_role_arns: list[str]) -> EfsFileSystemPolicy:
+        """Create the file-system policy (once): ``mount_role_arns`` may mount, ``write_role_arns``
+        (a subset) may write; nobody else (``client_policy``)."""
+        if self.policy is not None:
+            raise ValueError("SharedFileSystem.allow_clients: the policy is already set")
         self.policy = EfsFileSystemPolicy(
             self,
             "policy",
             file_system_id=self.file_system.id,
-            policy=client_policy(self.file_system.arn, self.access_point.arn),
+            policy=client_policy(self.file_system.arn, self.access_point.arn, mount_role_arns, write_role_arns),
         )
+        return self.policy
 
     @property
     def file_system_id(self) -> str:
