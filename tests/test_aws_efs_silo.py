@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from constructs_lib.aws.shared_filesystem import NFS_CONDITION_KEYS
 from tests import policy_eval
 from tests.synth_helpers import ref, synth_yaml
 
@@ -88,19 +89,31 @@ def test_read_only_member_site_the_task_mounts_only_the_loader_writes(default_sy
     task = role_arn(default_synth, WEST, "federation_member_supernode_roles_task")
     loader = role_arn(default_synth, WEST, "data_loader")
     admin = "arn:aws:iam::123456789012:role/Administrator"
-    expect = {  # principal: (may mount, may write)
+    expect = {  # principal: (the policy lets it mount, the policy lets it write)
         task: (True, False),  # workload.app.data_read_only defaults to true
         loader: (True, True),
-        admin: (False, False),  # same account: its IAM alone would admit it without the denies
-        None: (False, False),  # an anonymous NFS client (mount without -o iam)
+        admin: (False, False),  # only its own IAM could admit it (account-admin trust)
+        None: (False, False),  # an anonymous NFS client (mount without -o iam): no allow matches
     }
     for principal, (mount, write) in expect.items():
         request = nfs_client(default_synth, WEST, principal)
         assert policy_eval.allowed(document, MOUNT, request) is mount, principal
-        assert policy_eval.denied(document, MOUNT, request) is not mount, principal
         assert policy_eval.allowed(document, WRITE, request) is write, principal
-        assert policy_eval.denied(document, WRITE, request) is not write, principal
         assert policy_eval.denied(document, ROOT, request), principal
+
+
+def test_the_policy_conditions_only_on_keys_efs_evaluates_for_nfs_clients(default_synth):
+    """EFS enforces only four condition keys for NFS clients; a deny keyed on anything else (e.g.
+    ``aws:PrincipalArn``) is evaluated without its key and would lock the named roles out too."""
+    used = {
+        key
+        for statement in policy_eval.statements_of(efs_policy(default_synth, WEST))
+        if str(statement["Action"]).startswith("elasticfilesystem:Client") or statement["Action"] == "*"
+        for operator in statement.get("Condition", {}).values()
+        for key in operator
+    }
+    assert used
+    assert used <= NFS_CONDITION_KEYS, used - NFS_CONDITION_KEYS
 
 
 def test_allow_principals_are_explicit_role_references(default_synth):
@@ -167,7 +180,7 @@ def test_a_file_system_without_a_supernode_is_mounted_only_by_the_loader(non_mem
     allows = [s for s in policy_eval.statements_of(document) if s["Effect"] == "Allow"]
     assert {s["Action"]: s["Principal"]["AWS"] for s in allows} == {MOUNT: [loader], WRITE: [loader]}
     assert policy_eval.allowed(document, WRITE, nfs_client(non_member, stack, loader))
-    assert policy_eval.denied(document, MOUNT, nfs_client(non_member, stack, None))
+    assert not policy_eval.allowed(document, MOUNT, nfs_client(non_member, stack, None))
     nfs = security_group(non_member, stack, "nfs_sg")
     clients = security_group(non_member, stack, "clients_sg")
     assert [r["referenced_security_group_id"] for r in ingress_sources(non_member, stack, nfs)] == [clients]

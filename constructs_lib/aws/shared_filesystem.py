@@ -45,6 +45,16 @@ class SharedFileSystemProps:
 CLIENT_ACTIONS = ("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite")
 """Read and write; never ``ClientRootAccess``: the access point maps every client to a POSIX user."""
 ALL_CLIENT_ACTIONS = (*CLIENT_ACTIONS, "elasticfilesystem:ClientRootAccess")
+NFS_CONDITION_KEYS = frozenset(
+    {
+        "aws:SecureTransport",
+        "aws:SourceIp",
+        "elasticfilesystem:AccessPointArn",
+        "elasticfilesystem:AccessedViaMountTarget",
+    }
+)
+"""The only condition keys EFS evaluates when an NFS client connects ("No other condition keys are
+enforced", https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html)."""
 
 
 def client_policy(
@@ -52,10 +62,13 @@ def client_policy(
 ) -> str:
     """The file-system policy: only the named roles (IAM-authenticated mounts, ``-o iam``), through
     a mount target and the access point. ``mount_role_arns`` may mount (read); ``write_role_arns``
-    (a subset) may also write. Explicit denies refuse every other client, anonymous NFS clients
-    included (they have no ``aws:PrincipalArn``, so ``ArnNotEquals`` matches them), and this
-    account's own administrators, whose IAM alone would otherwise admit them; root access is
-    refused to all; non-TLS requests are denied outright. Nothing denies a management action
+    (a subset) may also write. A custom policy replaces EFS's default one, so an anonymous NFS
+    client (no ``-o iam``) matches no allow and is refused; root access is refused to all; non-TLS
+    requests are denied outright. No statement conditions on a key EFS does not evaluate for NFS
+    clients (``NFS_CONDITION_KEYS``): a deny keyed on ``aws:PrincipalArn`` would see no such key
+    and refuse the named roles too, locking the SuperNode task out of its mount. Same-account
+    principals whose own IAM grants ``ClientMount``/``ClientWrite`` still pass (EFS allows when
+    either policy allows), as they could rewrite this policy. Nothing denies a management action
     (``elasticfilesystem:Describe*``, ``Put*``, ``Delete*``...): Terraform and the deployer keep
     managing the file system through the API, and the policy passes EFS's lock-out check."""
     if not mount_role_arns:
@@ -88,22 +101,6 @@ def client_policy(
             }
         )
     statements += [
-        {
-            "Sid": "DenyClientsNotNamed",
-            "Effect": "Deny",
-            "Principal": {"AWS": "*"},
-            "Action": list(ALL_CLIENT_ACTIONS),
-            "Resource": file_system_arn,
-            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": list(mount_role_arns)}},
-        },
-        {
-            "Sid": "DenyWritesExceptNamedWriters",
-            "Effect": "Deny",
-            "Principal": {"AWS": "*"},
-            "Action": "elasticfilesystem:ClientWrite",
-            "Resource": file_system_arn,
-            **({"Condition": {"ArnNotEquals": {"aws:PrincipalArn": list(write_role_arns)}}} if write_role_arns else {}),
-        },
         {
             "Sid": "DenyRootAccess",
             "Effect": "Deny",
