@@ -273,7 +273,7 @@ def test_cli_exit_codes(tmp_path):
 
     result = run_preflight(DEFAULT_SPEC, path, tmp_path)
     assert result.returncode == 1
-    assert result.stdout.splitlines()[-1] == "preflight: 4 blocking, 8 notes; fix the blocking lines before deploying"
+    assert result.stdout.splitlines()[-1] == "preflight: 4 blocking, 10 notes; fix the blocking lines before deploying"
 
     old = str(fake_tools(tmp_path / "old-bin", "1.9.8"))
     result = run_preflight(ready, old, tmp_path)
@@ -346,3 +346,17 @@ def test_cpu_quota_below_the_peak_blocks():
         "block: gcp.region_cpu_quota.us-central1: the first apply needs 12 vCPUs in us-central1 at its peak, "
         "more than the CPUS quota of 8; request an increase or lower node_pool.min_nodes / machine_type",
     ]
+
+
+def test_a_site_with_data_and_no_loader_is_noted_until_loaders_are_named():
+    noted = [line for line in lines(ready_data()) if "data_loaders" in line]
+    assert len(noted) == 2  # both default sites store data
+    assert noted[:1] == [
+        "note: aws.regions[0].data_loaders: us-west-2 stores data but names no loader: only this account's "
+        "administrators can load it, by assuming fedlearn-dev-us-west-2-data-loader (output data_loader_role_arn; "
+        "see 'Loading data into an AWS site'); name the roles that load data in data_loaders"
+    ]
+    data = ready_data()
+    for region in data["aws"]["regions"]:
+        region["data_loaders"] = ["arn:aws:iam::210987654321:role/ingest"]
+    assert not [line for line in lines(data) if "data_loaders" in line]

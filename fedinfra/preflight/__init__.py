@@ -28,6 +28,7 @@ CHECKS: list[Check] = [
     gcp_apis.check_google_apis,
     gcp_quota.check_cpu_quota,
     aws.check_docker_hub_secret,
+    aws.check_data_writers,
     aws.check_direct_connect_port,
     azure.check_data_share,
     plugin_cache.check_plugin_cache,

@@ -51,3 +51,19 @@ def check_direct_connect_port(spec, env: Environment) -> Iterator[Finding]:
         f"--region {region}, give the LOA-CFA to the colocation provider, and when the port is available set "
         "status: available and add transit_vif",
     )
+
+
+def check_data_writers(spec, env: Environment) -> Iterator[Finding]:
+    """A site that stores data but names nobody to load it: only this account's administrators,
+    by assuming the site's data loader role, can put training data there."""
+    if spec.aws is None:
+        return
+    for name in spec.aws.sites_without_data_writer():
+        index = next(i for i, region in enumerate(spec.aws.regions) if region.name == name)
+        role = f"{spec.federation.name}-{spec.federation.environment}-{name}-data-loader"
+        yield note(
+            f"aws.regions[{index}].data_loaders",
+            f"{name} stores data but names no loader: only this account's administrators can load it, by "
+            f"assuming {role} (output data_loader_role_arn; see 'Loading data into an AWS site'); name the "
+            "roles that load data in data_loaders",
+        )
