@@ -41,7 +41,8 @@ class MemberInputs:
     address SuperNodes dial, the CA certificate and this site's private key (tokens); the images
     (Docker Hub references, or a full ECR URI of this region for ``app_image``), the aggregator
     address the SuperNode dials, the site name, the spec's extra client arguments, the executor
-    arguments, the Fargate size, the fleet port, the data mount mode and whether the site
+    arguments, the Fargate size, the fleet port, the Docker Hub credential secret, the node
+    secret's recovery window, the data mount mode and whether the site
     runs (``workload.client.replicas`` 0 pauses every site, this one too)."""
 
     aggregator_ips: tuple[str, ...]
@@ -57,6 +58,7 @@ class MemberInputs:
     cpu: int
     memory: int
     credential_secret_name: str
+    secret_recovery_window_days: int = 0
     data_read_only: bool = True
     running: bool = True
 
@@ -88,6 +90,7 @@ def member_inputs(spec, region: AwsRegion, built: dict) -> MemberInputs:
         cpu=spec.aws.member.cpu,
         memory=spec.aws.member.memory,
         credential_secret_name=spec.aws.member.docker_hub_credential_secret,
+        secret_recovery_window_days=spec.aws.member.secret_recovery_window_days,
         data_read_only=workload.app.data_read_only,
         running=workload.client.replicas > 0,
     )
@@ -190,6 +193,7 @@ class FederationMember(Construct):
                 fleet_port=inputs.fleet_port,
                 log_retention_days=log_retention_days,
                 desired_count=1 if inputs.running else 0,
+                secret_recovery_window_days=inputs.secret_recovery_window_days,
             ),
         )
 

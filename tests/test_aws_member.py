@@ -242,6 +242,20 @@ def test_zero_client_replicas_pause_the_aws_site_too(synth):
     assert service["desired_count"] == 0
 
 
+def test_node_secret_is_deleted_at_once_by_default_so_a_redeploy_can_reuse_its_name(default_synth):
+    """A 7-day recovery window kept the name taken after destroy: a redeploy within the week failed."""
+    for stack in (WEST, EAST):
+        (secret,) = member_resources(default_synth, stack, "aws_secretsmanager_secret").values()
+        assert secret["recovery_window_in_days"] == 0
+
+
+def test_node_secret_recovery_window_follows_the_spec(synth):
+    doc = json.loads(json.dumps(SMALL))
+    doc["aws"]["member"] = {"secret_recovery_window_days": 14}
+    (secret,) = member_resources(synth(yaml.safe_dump(doc)), "aws-us-west-2", "aws_secretsmanager_secret").values()
+    assert secret["recovery_window_in_days"] == 14
+
+
 @pytest.mark.parametrize("member", [False, None])
 def test_no_member_pieces_when_switched_off_or_without_workload(synth, member):
     doc = json.loads(json.dumps(SMALL))

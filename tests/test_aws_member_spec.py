@@ -81,6 +81,9 @@ def test_member_without_workload_is_refused():
         ({"cpu": 300}, "aws.member.cpu", "256"),
         ({"docker_hub_credential_secret": "dockerhub"}, "aws.member.docker_hub_credential_secret", "must start with"),
         ({"memory": "4Gi"}, "aws.member.memory", "integer"),
+        ({"secret_recovery_window_days": 3}, "aws.member.secret_recovery_window_days", "use 0 (delete at once) or 7"),
+        ({"secret_recovery_window_days": 31}, "aws.member.secret_recovery_window_days", "7 to 30 days"),
+        ({"secret_recovery_window_days": "7"}, "aws.member.secret_recovery_window_days", "integer"),
     ],
 )
 def test_bad_member_settings(member, path, fragment):

@@ -83,8 +83,10 @@ class SuperNodeServiceProps:
     ``supernode_args``/``executor_args`` follow the executables ``flower-supernode`` and
     ``flower-superexec`` (use ``NODE_KEY_PATH``, ``CA_CERT_PATH``); ``cpu``/``memory`` a Fargate
     size; ``fleet_port`` is the only port egress to the aggregators allows; ``desired_count`` 1
-    (running) or 0 (paused; never two tasks with one node key); ``node_uid`` is the
-    user of the Flower images (49999 in ``flwr/*``)."""
+    (running) or 0 (paused; never two tasks with one node key); ``secret_recovery_window_days``
+    how long Secrets Manager keeps the node secret after deletion (0: delete at once, else 7-30;
+    while it is kept, its name cannot be reused); ``node_uid`` is the user of the Flower images
+    (49999 in ``flwr/*``)."""
 
     name: str
     supernode_image: str
@@ -96,6 +98,7 @@ class SuperNodeServiceProps:
     fleet_port: int
     log_retention_days: int
     desired_count: int = 1
+    secret_recovery_window_days: int = 0
     node_uid: int = 49999
     environment: tuple[tuple[str, str], ...] = field(default=FLOWER_ENVIRONMENT)
 
@@ -107,6 +110,8 @@ class SuperNodeServiceProps:
             raise ValueError("SuperNodeServiceProps.desired_count is 1 (running) or 0 (paused): one key, one node")
         if not 1 <= self.fleet_port <= 65535:
             raise ValueError("SuperNodeServiceProps.fleet_port must be a TCP port")
+        if self.secret_recovery_window_days != 0 and not 7 <= self.secret_recovery_window_days <= 30:
+            raise ValueError("SuperNodeServiceProps.secret_recovery_window_days must be 0 or 7..30")
 
 
 @dataclass(frozen=True)
@@ -182,7 +187,7 @@ class SuperNodeService(Construct):
             name=f"{props.name}/node-key",
             description="This site's SuperNode private key (OpenSSH) and the federation CA certificate",
             kms_key_id=secret_key_arn,
-            recovery_window_in_days=7,
+            recovery_window_in_days=props.secret_recovery_window_days,
         )
         SecretsmanagerSecretVersion(
             self,
