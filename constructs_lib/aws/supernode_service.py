@@ -16,7 +16,8 @@ SuperNode's ClientAppIO API on 127.0.0.1) has three containers:
   (read-only unless ``data_writable``). Code reads the S3 bucket with the task role.
 
 Every container has a read-only root file system, telemetry and update checks off, and logs to one
-KMS-encrypted log group. The security group allows egress only to the aggregators on the fleet
+KMS-encrypted log group; Container Insights' performance log group is created (encrypted, with
+retention) before the cluster, so ECS does not create it unencrypted and keep it forever. The security group allows egress only to the aggregators on the fleet
 port, the interface endpoints and EFS mount targets (by security group) and S3 (its prefix list).
 """
 
@@ -125,6 +126,11 @@ class SiteFileSystem:
     security_group_id: str
 
 
+def container_insights_log_group(cluster: str) -> str:
+    """The log group Container Insights writes the performance events of ECS ``cluster`` to."""
+    return f"/aws/ecs/containerinsights/{cluster}/performance"
+
+
 def _log_options(group: str, region: str, prefix: str) -> dict:
     return {
         "logDriver": "awslogs",
@@ -137,7 +143,7 @@ def _environment(props: SuperNodeServiceProps, *extra: tuple[str, str]) -> list[
 
 
 class SuperNodeService(Construct):
-    """ECS cluster (Container Insights), the node secret (private key + CA certificate, encrypted
+    """ECS cluster (Container Insights, with its log group), the node secret (private key + CA certificate, encrypted
     with ``secret_key_arn``), log group, roles, security group, task definition and a service with
     one task in ``subnet_ids`` without a public IP."""
 
@@ -171,8 +177,22 @@ class SuperNodeService(Construct):
             raise ValueError("SuperNodeService needs at least one aggregator IP")
         if (file_system is None) != (data.file_system_arn is None):
             raise ValueError("SuperNodeService: file_system and data.file_system_arn go together")
+        # Container Insights writes to this group; if ECS had to create it, it would be unencrypted,
+        # kept forever and left behind by destroy. ECS uses the group when it exists, so it is
+        # created first.
+        self.insights_log_group = CloudwatchLogGroup(
+            self,
+            "insights_logs",
+            name=container_insights_log_group(props.name),
+            retention_in_days=props.log_retention_days,
+            kms_key_id=log_key_arn,
+        )
         self.cluster = EcsCluster(
-            self, "cluster", name=props.name, setting=[EcsClusterSetting(name="containerInsights", value="enabled")]
+            self,
+            "cluster",
+            name=props.name,
+            setting=[EcsClusterSetting(name="containerInsights", value="enabled")],
+            depends_on=[self.insights_log_group],
         )
         self.log_group = CloudwatchLogGroup(
             self,
