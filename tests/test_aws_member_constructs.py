@@ -288,7 +288,9 @@ def test_efs_only_site_has_no_bucket_grant():
 
 def test_execution_role_reads_one_secret_writes_one_log_group_pulls_cached_repos(out):
     secret_id, _ = one(out, "aws_secretsmanager_secret")
-    log_group_id, _ = one(out, "aws_cloudwatch_log_group")
+    (log_group_id,) = [
+        k for k, g in resources(out, "aws_cloudwatch_log_group").items() if g["name"].startswith("/ecs/")
+    ]
     secret_key = next(k for k in resources(out, "aws_kms_key") if "secret_key" in k)
     sids = role_policy(out, "pull-log-secret")
     assert sids["ReadNodeSecret"] == {
@@ -433,10 +435,13 @@ def test_fargate_task_and_service_in_private_subnets_without_public_ip(out):
 
 
 def test_logs_encrypted_with_the_site_log_key_and_its_retention(out):
-    _, group = one(out, "aws_cloudwatch_log_group")
+    """The task's log group and Container Insights' (which ECS would otherwise create itself)."""
+    groups = {g["name"]: g for g in resources(out, "aws_cloudwatch_log_group").values()}
+    assert sorted(groups) == ["/aws/ecs/containerinsights/site-supernode/performance", "/ecs/site-supernode"]
     log_key = next(k for k in resources(out, "aws_kms_key") if k.startswith("log_key"))
-    assert group["kms_key_id"] == f"${{aws_kms_key.{log_key}.arn}}"
-    assert group["retention_in_days"] == 90
+    for group in groups.values():
+        assert group["kms_key_id"] == f"${{aws_kms_key.{log_key}.arn}}"
+        assert group["retention_in_days"] == 90
 
 
 def test_docker_hub_images_come_through_the_pull_through_cache(out):
