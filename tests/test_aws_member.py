@@ -222,9 +222,11 @@ def test_the_s3_path_of_the_task_stays_in_the_site(default_synth):
 
 
 def test_logs_keep_the_sites_retention(default_synth):
-    (group,) = member_resources(default_synth, WEST, "aws_cloudwatch_log_group").values()
-    assert group["retention_in_days"] == 365
-    assert group["kms_key_id"].startswith("${aws_kms_key.logs_key")
+    groups = member_resources(default_synth, WEST, "aws_cloudwatch_log_group").values()
+    assert len(groups) == 2  # the task's and Container Insights'
+    for group in groups:
+        assert group["retention_in_days"] == 365
+        assert group["kms_key_id"].startswith("${aws_kms_key.logs_key")
 
 
 SMALL = {
