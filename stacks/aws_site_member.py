@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cdktf_cdktf_provider_time.provider import TimeProvider
 from constructs import Construct
 
 from constructs_lib.aws.context import AwsContext
@@ -131,8 +132,12 @@ class FederationMember(Construct):
             context=context,
             props=InterfaceEndpointsProps(name=name, services=ENDPOINT_SERVICES),
         )
+        TimeProvider(self, "time")  # the image cache waits for its template role to propagate
         cache = DockerHubCache(
-            self, "image_cache", context=context, props=DockerHubCacheProps(inputs.credential_secret_name)
+            self,
+            "image_cache",
+            context=context,
+            props=DockerHubCacheProps(inputs.credential_secret_name, name=name),
         )
         app_image, pull = self._app_image(cache, context, inputs.app_image)
         supernode_image = cache.image_uri(inputs.supernode_image)
