@@ -73,7 +73,7 @@ class AwsMemberSettings(SpecModel):
     memory: StrictInt = 4096
     """Fargate task memory in MiB; a size Fargate accepts with `cpu` (e.g. 2048-8192 for 1024)."""
     docker_hub_credential_secret: CredentialSecretName = "ecr-pullthroughcache/docker-hub"  # noqa: S105 (a name)
-    """Existing Secrets Manager secret (same name in every member region) with the Docker Hub `username` and `accessToken` the ECR pull-through cache uses."""
+    """Existing Secrets Manager secret (same name in every member region) with the Docker Hub `username` and `accessToken` the ECR pull-through cache uses; encrypted with the AWS managed key `aws/secretsmanager` (the pull-through cache accepts no customer-managed key)."""
     secret_recovery_window_days: RecoveryWindowDays = 0
     """Days Secrets Manager keeps the SuperNode's node-key secret after `destroy` (0, or 7-30). 0 deletes it at once, so the site can be deployed again under the same secret name right away; the secret only copies the key kept in the `node-key-<site>` stack, which an apply writes again."""
 
