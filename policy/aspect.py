@@ -6,7 +6,7 @@ import jsii
 from cdktf import Annotations, Aspects, IAspect, TerraformOutput, TerraformProvider, TerraformResource, TerraformStack
 from constructs import IConstruct
 
-from policy.first_apply import efs_policy_allows_clients, no_vif_on_new_connection
+from policy.first_apply import ecr_template_custom_role, efs_policy_allows_clients, no_vif_on_new_connection
 from policy.gke_access import gke_control_plane_access, kubernetes_provider_problem
 from policy.rules import (
     encryption_at_rest,
@@ -39,6 +39,7 @@ class PolicyAspect:
                 "no-world-open-ports": no_world_open_ports(view),
                 "no-vif-on-new-connection": no_vif_on_new_connection(view),
                 "efs-policy-allows-clients": efs_policy_allows_clients(view),
+                "ecr-template-custom-role": ecr_template_custom_role(view),
                 "gke-control-plane-access": gke_control_plane_access(view),
             }
         elif isinstance(node, TerraformProvider) and node.terraform_resource_type == "kubernetes":

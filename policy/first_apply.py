@@ -8,6 +8,9 @@ succeed on their first ``apply``, or leave what they create unusable. Each retur
 - ``efs-policy-allows-clients``: a custom EFS file-system policy replaces the default one, which
   lets every client that reaches a mount target in; a policy with no ``Allow`` for client
   actions therefore denies every mount, including the README's.
+- ``ecr-template-custom-role``: ECR creates a template's repositories (on the first pull through
+  a cache, or on replication) as the template's ``custom_role_arn``; with KMS encryption or
+  resource tags and no role it cannot, and the first pull fails ("not found").
 """
 
 from __future__ import annotations
@@ -65,4 +68,35 @@ def efs_policy_allows_clients(view: ResourceView) -> str | None:
     return (
         "aws_efs_file_system_policy allows no client action; it replaces EFS's default allow-all "
         "policy, so every mount would be denied: allow elasticfilesystem:ClientMount/ClientWrite"
+    )
+
+
+def _kms_encrypted(encryption) -> bool:
+    """Whether an ``encryption_configuration`` (list of blocks, or a token) asks for KMS."""
+    blocks = encryption if isinstance(encryption, list) else [encryption]
+    return any(isinstance(b, dict) and str(b.get("encryption_type", "")).upper() == "KMS" for b in blocks)
+
+
+def ecr_template_custom_role(view: ResourceView) -> str | None:
+    """An ``aws_ecr_repository_creation_template`` with KMS encryption or ``resource_tags`` needs
+    ``custom_role_arn`` (provider docs; AWS "Creating a repository creation template")."""
+    if view.type != "aws_ecr_repository_creation_template":
+        return None
+    config = view.config
+    if config.get("custom_role_arn"):
+        return None
+    needs = [
+        reason
+        for reason, present in (
+            ("KMS encryption", _kms_encrypted(config.get("encryption_configuration"))),
+            ("resource_tags", bool(config.get("resource_tags"))),
+        )
+        if present
+    ]
+    if not needs:
+        return None
+    return (
+        f"aws_ecr_repository_creation_template uses {' and '.join(needs)} but has no custom_role_arn; ECR "
+        "creates the repositories as that role, so without it the first pull fails: add a role trusted by "
+        "ecr.amazonaws.com that may ecr:CreateRepository/TagResource and use the key"
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from policy.first_apply import efs_policy_allows_clients, no_vif_on_new_connection
+from policy.first_apply import ecr_template_custom_role, efs_policy_allows_clients, no_vif_on_new_connection
 from policy.gke_access import gke_control_plane_access, kubernetes_provider_problem
 from policy.view import OutputView, ResourceView
 
@@ -155,6 +155,7 @@ RULES = {
     "sensitive-outputs": secret_outputs_are_sensitive,
     "no-vif-on-new-connection": no_vif_on_new_connection,
     "efs-policy-allows-clients": efs_policy_allows_clients,
+    "ecr-template-custom-role": ecr_template_custom_role,
     "gke-control-plane-access": gke_control_plane_access,
     "kubernetes-via-iam-endpoint": kubernetes_provider_problem,
 }

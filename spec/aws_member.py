@@ -51,19 +51,31 @@ def _credential_secret(value: str) -> str:
 CredentialSecretName = Annotated[StrictStr, AfterValidator(_credential_secret)]
 
 
+def _recovery_window(value: int) -> int:
+    if value != 0 and not 7 <= value <= 30:
+        raise ValueError(f"{value} is not a Secrets Manager recovery window: use 0 (delete at once) or 7 to 30 days")
+    return value
+
+
+RecoveryWindowDays = Annotated[StrictInt, AfterValidator(_recovery_window)]
+
+
 class AwsMemberSettings(SpecModel):
     """Settings shared by every AWS site that is a federation member: the Fargate task size of
     its SuperNode (``cpu`` units and ``memory`` MiB, a combination Fargate accepts) and the Secrets
     Manager secret (created by you,
     name starting ``ecr-pullthroughcache/``, holding ``username`` and ``accessToken`` of a Docker
-    Hub account) that the ECR pull-through cache uses to fetch the pinned ``flwr/*`` images."""
+    Hub account) that the ECR pull-through cache uses to fetch the pinned ``flwr/*`` images; and
+    how long Secrets Manager keeps each site's node-key secret after deletion."""
 
     cpu: Literal[256, 512, 1024, 2048, 4096, 8192, 16384] = 1024
     """Fargate task CPU units (1024 = 1 vCPU) shared by the SuperNode and the ClientApp executor."""
     memory: StrictInt = 4096
     """Fargate task memory in MiB; a size Fargate accepts with `cpu` (e.g. 2048-8192 for 1024)."""
     docker_hub_credential_secret: CredentialSecretName = "ecr-pullthroughcache/docker-hub"  # noqa: S105 (a name)
-    """Existing Secrets Manager secret (same name in every member region) with the Docker Hub `username` and `accessToken` the ECR pull-through cache uses."""
+    """Existing Secrets Manager secret (same name in every member region) with the Docker Hub `username` and `accessToken` the ECR pull-through cache uses; encrypted with the AWS managed key `aws/secretsmanager` (the pull-through cache accepts no customer-managed key)."""
+    secret_recovery_window_days: RecoveryWindowDays = 0
+    """Days Secrets Manager keeps the SuperNode's node-key secret after `destroy` (0, or 7-30). 0 deletes it at once, so the site can be deployed again under the same secret name right away; the secret only copies the key kept in the `node-key-<site>` stack, which an apply writes again."""
 
     def issues(self, path: str) -> list[tuple[str, str]]:
         """Cross-field check: ``memory`` is a size Fargate accepts with ``cpu``."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cdktf_cdktf_provider_time.provider import TimeProvider
 from constructs import Construct
 
 from constructs_lib.aws.context import AwsContext
@@ -42,8 +43,9 @@ class MemberInputs:
     address SuperNodes dial, the CA certificate and this site's private key (tokens); the images
     (Docker Hub references, or a full ECR URI of this region for ``app_image``), the aggregator
     address the SuperNode dials, the site name, the spec's extra client arguments, the executor
-    arguments, the Fargate size, the fleet port, the data mount mode, whether the site
-    runs (``workload.client.replicas`` 0 pauses every site, this one too) and the aggregator's DNS
+    arguments, the Fargate size, the fleet port, the Docker Hub credential secret, the node
+    secret's recovery window, the data mount mode, whether the site runs
+    (``workload.client.replicas`` 0 pauses every site, this one too) and the aggregator's DNS
     name, if it has one (the one name the site's DNS allow-list adds to AWS's)."""
 
     aggregator_ips: tuple[str, ...]
@@ -59,6 +61,7 @@ class MemberInputs:
     cpu: int
     memory: int
     credential_secret_name: str
+    secret_recovery_window_days: int = 0
     data_read_only: bool = True
     running: bool = True
     aggregator_domain: str | None = None
@@ -91,6 +94,7 @@ def member_inputs(spec, region: AwsRegion, built: dict) -> MemberInputs:
         cpu=spec.aws.member.cpu,
         memory=spec.aws.member.memory,
         credential_secret_name=spec.aws.member.docker_hub_credential_secret,
+        secret_recovery_window_days=spec.aws.member.secret_recovery_window_days,
         data_read_only=workload.app.data_read_only,
         running=workload.client.replicas > 0,
         aggregator_domain=aggregator_dns_name(spec),
@@ -142,8 +146,12 @@ class FederationMember(Construct):
             context=context,
             props=InterfaceEndpointsProps(name=name, services=ENDPOINT_SERVICES),
         )
+        TimeProvider(self, "time")  # the image cache waits for its template role to propagate
         cache = DockerHubCache(
-            self, "image_cache", context=context, props=DockerHubCacheProps(inputs.credential_secret_name)
+            self,
+            "image_cache",
+            context=context,
+            props=DockerHubCacheProps(inputs.credential_secret_name, name=name),
         )
         app_image, pull = self._app_image(cache, context, inputs.app_image)
         supernode_image = cache.image_uri(inputs.supernode_image)
@@ -204,6 +212,7 @@ class FederationMember(Construct):
                 fleet_port=inputs.fleet_port,
                 log_retention_days=log_retention_days,
                 desired_count=1 if inputs.running else 0,
+                secret_recovery_window_days=inputs.secret_recovery_window_days,
             ),
         )
         if file_system is not None:

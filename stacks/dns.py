@@ -29,6 +29,11 @@ from stacks.plan import DNS_STACK
 
 HEALTH_CHECKER_SERVICE = "route53_healthchecks"
 """The ``ROUTE53_HEALTHCHECKS`` service of AWS's published ip-ranges.json (lower case for the data source)."""
+GLOBAL_RANGES = "GLOBAL"
+"""The ip-ranges.json ``region`` of ranges not tied to one region. Route 53 publishes its checkers'
+``15.177.0.0/18`` there, and the ``aws_ip_ranges`` data source matches ``regions`` exactly (case
+aside), so a filter naming only the checker regions drops it and the aggregators refuse those
+checkers (false failovers)."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,8 @@ class DnsStack(FederationStack):
     primary it is a simple record (and the primary's health check still runs, for monitoring).
     Exposes ``fqdn`` (literal), ``zone``, ``health_checks`` (by cluster name) and
     ``health_checker_cidrs`` (a list token: the IPv4 ranges the health checkers of the configured
-    regions probe from, which the aggregators must admit on the fleet port)."""
+    regions probe from, plus Route 53's ``GLOBAL`` checker range, which the aggregators must admit
+    on the fleet port)."""
 
     def __init__(self, scope: Construct, *, dns: DnsSection, federation, state, aggregators: Sequence[Aggregator]):
         super().__init__(scope, DNS_STACK, federation=federation, state=state)
@@ -107,7 +113,10 @@ class DnsStack(FederationStack):
 
         check = dns.health_check
         checker_ranges = DataAwsIpRanges(
-            self, "health_checker_ranges", services=[HEALTH_CHECKER_SERVICE], regions=list(check.regions)
+            self,
+            "health_checker_ranges",
+            services=[HEALTH_CHECKER_SERVICE],
+            regions=[*check.regions, GLOBAL_RANGES],
         )
         self.health_checker_cidrs = checker_ranges.cidr_blocks
         self.health_checks: dict[str, EndpointHealthCheck] = {}

@@ -74,7 +74,9 @@ def _aws_plans(aws, member_reads: dict[str, tuple[str, ...]] | None = None) -> l
             depends.append("aws-direct-connect")
         depends += (member_reads or {}).get(region.name, ())
         name = aws_region_stack_name(region.name)
-        plans.append(StackPlan(name, "aws_region", region.name, frozenset({"aws"}), tuple(depends)))
+        # A member site's image cache waits for its template role with the time provider.
+        providers = frozenset({"aws", "time"}) if region.name in (member_reads or {}) else frozenset({"aws"})
+        plans.append(StackPlan(name, "aws_region", region.name, providers, tuple(depends)))
         earlier.append(name)
     return plans
 

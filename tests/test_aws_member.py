@@ -222,9 +222,11 @@ def test_the_s3_path_of_the_task_stays_in_the_site(default_synth):
 
 
 def test_logs_keep_the_sites_retention(default_synth):
-    (group,) = member_resources(default_synth, WEST, "aws_cloudwatch_log_group").values()
-    assert group["retention_in_days"] == 365
-    assert group["kms_key_id"].startswith("${aws_kms_key.logs_key")
+    groups = member_resources(default_synth, WEST, "aws_cloudwatch_log_group").values()
+    assert len(groups) == 2  # the task's and Container Insights'
+    for group in groups:
+        assert group["retention_in_days"] == 365
+        assert group["kms_key_id"].startswith("${aws_kms_key.logs_key")
 
 
 SMALL = {
@@ -240,6 +242,48 @@ def test_zero_client_replicas_pause_the_aws_site_too(synth):
     doc["workload"] = {"client": {"replicas": 0}}
     (service,) = synth(yaml.safe_dump(doc)).resources("aws-us-west-2", "aws_ecs_service").values()
     assert service["desired_count"] == 0
+
+
+def test_container_insights_log_group_is_encrypted_kept_for_retention_and_made_before_the_cluster(
+    default_synth, default_spec
+):
+    """Without it ECS creates /aws/ecs/containerinsights/<cluster>/performance itself: no KMS key,
+    no retention, and it survives destroy."""
+    from fnmatch import fnmatchcase
+
+    (cluster,) = member_resources(default_synth, WEST, "aws_ecs_cluster").values()
+    assert {"name": "containerInsights", "value": "enabled"} in cluster["setting"]
+    name = f"/aws/ecs/containerinsights/{cluster['name']}/performance"
+    groups = member_resources(default_synth, WEST, "aws_cloudwatch_log_group")
+    (group_id,) = [k for k, g in groups.items() if g["name"] == name]
+    group = groups[group_id]
+    assert group["retention_in_days"] == default_spec.aws.log_retention_days
+    assert f"aws_cloudwatch_log_group.{group_id}" in cluster["depends_on"]
+    key_id = re.fullmatch(r"\$\{aws_kms_key\.(\w+)\.arn\}", group["kms_key_id"]).group(1)
+    key = default_synth.resources(WEST, "aws_kms_key")[key_id]
+    (logs,) = [s for s in json.loads(key["policy"])["Statement"] if s.get("Principal", {}).get("Service")]
+    assert logs["Principal"]["Service"] == ["logs.us-west-2.amazonaws.com"]
+    assert "kms:GenerateDataKey*" in logs["Action"]
+    pattern = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+    partition, account = (
+        "${data.aws_partition.partition.partition}",
+        "${data.aws_caller_identity.caller_identity.account_id}",
+    )
+    assert fnmatchcase(f"arn:{partition}:logs:us-west-2:{account}:log-group:{name}", pattern)
+
+
+def test_node_secret_is_deleted_at_once_by_default_so_a_redeploy_can_reuse_its_name(default_synth):
+    """A 7-day recovery window kept the name taken after destroy: a redeploy within the week failed."""
+    for stack in (WEST, EAST):
+        (secret,) = member_resources(default_synth, stack, "aws_secretsmanager_secret").values()
+        assert secret["recovery_window_in_days"] == 0
+
+
+def test_node_secret_recovery_window_follows_the_spec(synth):
+    doc = json.loads(json.dumps(SMALL))
+    doc["aws"]["member"] = {"secret_recovery_window_days": 14}
+    (secret,) = member_resources(synth(yaml.safe_dump(doc)), "aws-us-west-2", "aws_secretsmanager_secret").values()
+    assert secret["recovery_window_in_days"] == 14
 
 
 @pytest.mark.parametrize("member", [False, None])

@@ -306,7 +306,9 @@ def test_efs_only_site_has_no_bucket_grant():
 
 def test_execution_role_reads_one_secret_writes_one_log_group_pulls_cached_repos(out):
     secret_id, _ = one(out, "aws_secretsmanager_secret")
-    log_group_id, _ = one(out, "aws_cloudwatch_log_group")
+    (log_group_id,) = [
+        k for k, g in resources(out, "aws_cloudwatch_log_group").items() if g["name"].startswith("/ecs/")
+    ]
     secret_key = next(k for k in resources(out, "aws_kms_key") if "secret_key" in k)
     sids = role_policy(out, "pull-log-secret")
     assert sids["ReadNodeSecret"] == {
@@ -342,7 +344,9 @@ def test_ecr_app_image_is_pulled_directly_with_a_grant_on_its_repository():
 
 
 def test_roles_are_assumable_only_by_this_accounts_ecs_tasks(out):
-    for role in resources(out, "aws_iam_role").values():
+    supernode_roles = [r for k, r in resources(out, "aws_iam_role").items() if "supernode" in k]
+    assert len(supernode_roles) == 2  # execution and task; the image cache's template role is ECR's
+    for role in supernode_roles:
         (trust,) = statements(role, "assume_role_policy")
         assert trust["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
         assert trust["Condition"]["StringEquals"] == {
@@ -451,10 +455,13 @@ def test_fargate_task_and_service_in_private_subnets_without_public_ip(out):
 
 
 def test_logs_encrypted_with_the_site_log_key_and_its_retention(out):
-    _, group = one(out, "aws_cloudwatch_log_group")
+    """The task's log group and Container Insights' (which ECS would otherwise create itself)."""
+    groups = {g["name"]: g for g in resources(out, "aws_cloudwatch_log_group").values()}
+    assert sorted(groups) == ["/aws/ecs/containerinsights/site-supernode/performance", "/ecs/site-supernode"]
     log_key = next(k for k in resources(out, "aws_kms_key") if k.startswith("log_key"))
-    assert group["kms_key_id"] == f"${{aws_kms_key.{log_key}.arn}}"
-    assert group["retention_in_days"] == 90
+    for group in groups.values():
+        assert group["kms_key_id"] == f"${{aws_kms_key.{log_key}.arn}}"
+        assert group["retention_in_days"] == 90
 
 
 def test_docker_hub_images_come_through_the_pull_through_cache(out):
@@ -466,7 +473,36 @@ def test_docker_hub_images_come_through_the_pull_through_cache(out):
     assert rule["credential_arn"] == f"${{data.aws_secretsmanager_secret.{credential_id}.arn}}"
     _, template = one(out, "aws_ecr_repository_creation_template")
     assert template["applied_for"] == ["PULL_THROUGH_CACHE"]
-    assert template["encryption_configuration"] == [{"encryption_type": "KMS"}]
+
+
+def test_cached_repositories_are_created_by_a_template_role_with_the_caches_own_key(out):
+    """ECR creates a KMS template's repositories as its custom role; without one the first pull
+    through the cache fails (aws/containers-roadmap#2398)."""
+    _, template = one(out, "aws_ecr_repository_creation_template")
+    ((key_id, key),) = [(k, v) for k, v in resources(out, "aws_kms_key").items() if "image_cache" in k]
+    assert key["enable_key_rotation"] is True
+    assert template["encryption_configuration"] == [
+        {"encryption_type": "KMS", "kms_key": f"${{aws_kms_key.{key_id}.arn}}"}
+    ]
+    ((role_id, role),) = [(k, v) for k, v in resources(out, "aws_iam_role").items() if "template_role" in k]
+    assert template["custom_role_arn"] == f"${{aws_iam_role.{role_id}.arn}}"
+    (trust,) = statements(role, "assume_role_policy")
+    assert trust["Principal"] == {"Service": "ecr.amazonaws.com"}
+    assert trust["Action"] == "sts:AssumeRole"
+    ((policy_id, policy),) = [(k, v) for k, v in resources(out, "aws_iam_role_policy").items() if "template_role" in k]
+    assert policy["role"] == f"${{aws_iam_role.{role_id}.id}}"
+    grants = {s["Sid"]: s for s in statements(policy)}
+    assert grants["CreateCachedRepositories"]["Action"] == ["ecr:CreateRepository", "ecr:TagResource"]
+    assert grants["CreateCachedRepositories"]["Resource"].endswith(":repository/docker-hub/*")
+    assert grants["EncryptWithCacheKey"]["Action"] == ["kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey"]
+    assert grants["EncryptWithCacheKey"]["Resource"] == f"${{aws_kms_key.{key_id}.arn}}"
+    assert all(s["Effect"] == "Allow" and "*" not in json.dumps(s["Action"]) for s in grants.values())
+    # IAM is eventually consistent: the template (and so the warm-up pull) waits after the policy.
+    ((sleep_id, sleep),) = resources(out, "time_sleep").items()
+    assert sleep["depends_on"] == [f"aws_iam_role_policy.{policy_id}"]
+    assert sleep["create_duration"] == "60s"
+    assert sleep["triggers"]["role"] == f"${{aws_iam_role.{role_id}.arn}}"
+    assert template["depends_on"] == [f"time_sleep.{sleep_id}"]
 
 
 # --- helpers and props ---------------------------------------------------------------------------

@@ -81,6 +81,9 @@ def test_member_without_workload_is_refused():
         ({"cpu": 300}, "aws.member.cpu", "256"),
         ({"docker_hub_credential_secret": "dockerhub"}, "aws.member.docker_hub_credential_secret", "must start with"),
         ({"memory": "4Gi"}, "aws.member.memory", "integer"),
+        ({"secret_recovery_window_days": 3}, "aws.member.secret_recovery_window_days", "use 0 (delete at once) or 7"),
+        ({"secret_recovery_window_days": 31}, "aws.member.secret_recovery_window_days", "7 to 30 days"),
+        ({"secret_recovery_window_days": "7"}, "aws.member.secret_recovery_window_days", "integer"),
     ],
 )
 def test_bad_member_settings(member, path, fragment):
@@ -147,3 +150,20 @@ def test_member_site_name_must_not_be_a_cluster_name():
         }
     )
     assert_error(yaml.safe_dump(doc), "aws.regions[0].name", "is also a gcp cluster's name")
+
+
+def test_docker_hub_secret_encryption_requirement_is_documented_where_the_user_creates_it():
+    """ECR's pull-through cache reads the credential only under the AWS managed key
+    aws/secretsmanager (AWS: "You must use the default aws/secretsmanager encryption key"); the
+    user creates the secret, so the spec reference, the member-sites section and Deploying step 3
+    must say so."""
+    from pathlib import Path
+
+    from spec.aws_member import AwsMemberSettings
+
+    assert "aws/secretsmanager" in AwsMemberSettings.model_fields["docker_hub_credential_secret"].description
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    member_section = readme.split("### AWS member sites")[1].split("\n### ")[0]
+    credentials_step = readme.split("## Deploying")[1].split("\n4. ")[0]
+    for text in (member_section, credentials_step):
+        assert "aws/secretsmanager" in text

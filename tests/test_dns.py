@@ -335,6 +335,49 @@ def test_outputs_name_the_endpoint_and_what_to_delegate(default_synth, dns, zone
     assert outputs["health_checker_cidrs"]["value"].endswith(".cidr_blocks}")
 
 
+# Entries as AWS publishes them in ip-ranges.json (https://ip-ranges.amazonaws.com/ip-ranges.json):
+# Route 53's checkers have per-region ranges and one GLOBAL range, 15.177.0.0/18.
+IP_RANGES_SAMPLE = {
+    "syncToken": "1700000000",
+    "createDate": "2026-01-01-00-00-00",
+    "prefixes": [
+        {"ip_prefix": "15.177.0.0/18", "region": "GLOBAL", "service": "ROUTE53_HEALTHCHECKS"},
+        {"ip_prefix": "107.23.255.0/26", "region": "us-east-1", "service": "ROUTE53_HEALTHCHECKS"},
+        {"ip_prefix": "54.244.52.192/26", "region": "us-west-2", "service": "ROUTE53_HEALTHCHECKS"},
+        {"ip_prefix": "54.228.16.0/26", "region": "eu-west-1", "service": "ROUTE53_HEALTHCHECKS"},
+        {"ip_prefix": "120.52.22.96/27", "region": "GLOBAL", "service": "CLOUDFRONT"},
+    ],
+}
+
+
+def provider_filter(document: dict, regions: list[str] | None, services: list[str]) -> list[str]:
+    """What ``data.aws_ip_ranges`` returns as ``cidr_blocks``: the provider's ``matchFilter``
+    (internal/service/meta/ip_ranges_data_source.go): region and service compared lower-cased and
+    exactly, no region filter matches every region; sorted."""
+    wanted_regions = [r.lower() for r in regions or []]
+    wanted_services = [s.lower() for s in services]
+    return sorted(
+        p["ip_prefix"]
+        for p in document["prefixes"]
+        if (not wanted_regions or p["region"].lower() in wanted_regions) and p["service"].lower() in wanted_services
+    )
+
+
+def test_health_checker_ranges_include_route53s_global_checker_range(default_synth, dns):
+    """The aggregators admit what this data source returns; a filter on the checker regions alone
+    drops the GLOBAL 15.177.0.0/18, whose checkers would then be refused (false failovers)."""
+    (source,) = default_synth.data(STACK, "aws_ip_ranges").values()
+    cidrs = provider_filter(IP_RANGES_SAMPLE, source.get("regions"), source["services"])
+    assert "15.177.0.0/18" in cidrs
+    assert "120.52.22.96/27" not in cidrs  # only the checkers' service
+    in_checker_regions = {
+        p["ip_prefix"] for p in IP_RANGES_SAMPLE["prefixes"] if p["region"] in dns.health_check.regions
+    }
+    assert in_checker_regions <= set(cidrs)
+    outputs = default_synth.outputs(STACK)
+    assert outputs["health_checker_cidrs"]["value"].startswith("${data.aws_ip_ranges.")
+
+
 # --- a federation with only a primary aggregator ---------------------------------------------
 
 

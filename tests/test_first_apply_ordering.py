@@ -141,3 +141,18 @@ def test_a_new_direct_connect_port_survives_leaving_the_configuration(default_sy
     (connection,) = default_synth.resources("aws-direct-connect", "aws_dx_connection").values()
     assert connection["skip_destroy"] is True
     assert connection["lifecycle"]["prevent_destroy"] is True
+
+
+@pytest.mark.parametrize("stack", MEMBERS)
+def test_cache_template_role_has_propagated_before_the_template_and_the_warm_up_pull(default_synth, stack):
+    """ECR first uses the template's role on the warm-up pull, moments after the role is made."""
+    ((template_id, template),) = default_synth.resources(stack, "aws_ecr_repository_creation_template").items()
+    ((sleep_id, sleep),) = default_synth.resources(stack, "time_sleep").items()
+    (role_id,) = [k for k in default_synth.resources(stack, "aws_iam_role") if "image_cache" in k]
+    (policy_id,) = [k for k in default_synth.resources(stack, "aws_iam_role_policy") if "image_cache" in k]
+    assert template["custom_role_arn"] == ref("aws_iam_role", role_id, "arn")
+    assert sleep["depends_on"] == [_address("aws_iam_role_policy", policy_id)]
+    assert template["depends_on"] == [_address("time_sleep", sleep_id)]
+    (warm,) = default_synth.resources(stack, "terraform_data").values()
+    assert _address("aws_ecr_repository_creation_template", template_id) in warm["depends_on"]
+    assert default_synth.stack(stack)["terraform"]["required_providers"]["time"]["source"] == "hashicorp/time"

@@ -431,6 +431,8 @@ def assert_dx_associations(synth: Synthesized, expected: dict[str, list[str]]):
         assert association["associated_gateway_id"] == ref(TGW, tgw_id)
         assert association["allowed_prefixes"] == expected[region]
         assert resolve(synth, stack, association["dx_gateway_id"]) == (DX_STACK, "aws_dx_gateway", gateway_id, "id")
+        # Associations can take longer than the provider's 30-minute default (provider issue #14328).
+        assert association["timeouts"] == {"create": "90m", "update": "90m", "delete": "90m"}
         attachment = ref(DX_ASSOCIATION, association_id, "transit_gateway_attachment_id")
         for rtype in (RT_ASSOCIATION, RT_PROPAGATION):
             wired = [
@@ -568,3 +570,16 @@ def test_direct_connect_construct_refuses_a_vif_on_an_ordered_port():
             new_port=NewPortProps("EqSe2", "1Gbps"),
         )
     assert DirectConnectProps(name="x", gateway_asn=64600, existing_connection_id="dxcon-fgab1234", transit_vif=vif)
+
+
+def test_readme_recovery_commands_name_addresses_every_region_stack_has(default_synth):
+    """The README's import commands for a timed-out association use literal resource addresses;
+    they must be the ones each region stack synthesizes (provider issue #42705)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    addresses = set(re.findall(r"terraform import (aws_[a-z0-9_]+\.[A-Za-z0-9_]+) ", readme))
+    assert {a.split(".")[0] for a in addresses} == {RT_ASSOCIATION, DX_ASSOCIATION}
+    for region in DEFAULT_REGIONS:
+        have = {f"{rtype}.{lid}" for rtype, lid, _ in default_synth.all_resources(f"aws-{region}")}
+        assert addresses <= have, region

@@ -10,6 +10,10 @@ from cdktf_cdktf_provider_aws.dx_connection import DxConnection
 from cdktf_cdktf_provider_aws.dx_gateway import DxGateway
 from cdktf_cdktf_provider_aws.dx_hosted_private_virtual_interface import DxHostedPrivateVirtualInterface
 from cdktf_cdktf_provider_aws.dx_transit_virtual_interface import DxTransitVirtualInterface
+from cdktf_cdktf_provider_aws.ecr_repository_creation_template import (
+    EcrRepositoryCreationTemplate,
+    EcrRepositoryCreationTemplateEncryptionConfiguration,
+)
 from cdktf_cdktf_provider_aws.efs_file_system import EfsFileSystem
 from cdktf_cdktf_provider_aws.efs_file_system_policy import EfsFileSystemPolicy
 
@@ -102,6 +106,49 @@ def test_efs_policy_needs_an_allow_of_a_client_action(tmp_path, effect, actions,
     assert bool(errors) is fires
 
 
+def _template(encryption: str | None = "KMS", tags: dict | None = None, role: str | None = None):
+    def build(stack):
+        EcrRepositoryCreationTemplate(
+            stack,
+            "template",
+            prefix="docker-hub",
+            applied_for=["PULL_THROUGH_CACHE"],
+            encryption_configuration=[EcrRepositoryCreationTemplateEncryptionConfiguration(encryption_type=encryption)]
+            if encryption
+            else None,
+            resource_tags=tags,
+            custom_role_arn=role,
+        )
+
+    return build
+
+
+def test_ecr_template_with_kms_and_no_custom_role_fires(tmp_path):
+    """The issue's finding: a KMS template without a role cannot create the cached repositories."""
+    assert policy_errors(tmp_path, _template("KMS")) == [
+        "probe/template: [policy:ecr-template-custom-role] aws_ecr_repository_creation_template uses KMS "
+        "encryption but has no custom_role_arn; ECR creates the repositories as that role, so without it the "
+        "first pull fails: add a role trusted by ecr.amazonaws.com that may ecr:CreateRepository/TagResource "
+        "and use the key"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("encryption", "tags", "role", "fires"),
+    [
+        (None, {"team": "fl"}, None, True),
+        ("AES256", {"team": "fl"}, None, True),
+        ("KMS", None, "arn:aws:iam::123456789012:role/ecr-template", False),
+        ("AES256", None, None, False),
+        (None, None, None, False),
+    ],
+)
+def test_ecr_template_needs_a_role_for_kms_or_tags(tmp_path, encryption, tags, role, fires):
+    errors = policy_errors(tmp_path, _template(encryption, tags, role))
+    assert bool(errors) is fires
+    assert all("[policy:ecr-template-custom-role]" in e for e in errors)
+
+
 def test_default_federation_passes_the_first_apply_rules(default_synth):
     """``synthesize`` fails on any policy error, so the default's successful synth is the proof;
     assert the facts the rules looked at so a silently skipped rule cannot pass this test."""
@@ -113,6 +160,15 @@ def test_default_federation_passes_the_first_apply_rules(default_synth):
     ]
     assert efs, "the default federation has an EFS file system"
     assert all(any(s["Effect"] == "Allow" for s in document["Statement"]) for document in efs)
+    templates = [
+        config
+        for stack in stacks.values()
+        for config in stack.get("resource", {}).get("aws_ecr_repository_creation_template", {}).values()
+    ]
+    assert templates, "the default federation has member sites with an image cache"
+    for template in templates:
+        assert template["encryption_configuration"][0]["encryption_type"] == "KMS"
+        assert template["custom_role_arn"].startswith("${aws_iam_role.")
     for stack in stacks.values():
         for rtype, items in stack.get("resource", {}).items():
             if rtype.startswith("aws_dx_") and rtype.endswith("_virtual_interface"):

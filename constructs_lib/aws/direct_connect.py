@@ -11,7 +11,7 @@ from cdktf import Postcondition, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.data_aws_dx_connection import DataAwsDxConnection
 from cdktf_cdktf_provider_aws.dx_connection import DxConnection
 from cdktf_cdktf_provider_aws.dx_gateway import DxGateway
-from cdktf_cdktf_provider_aws.dx_gateway_association import DxGatewayAssociation
+from cdktf_cdktf_provider_aws.dx_gateway_association import DxGatewayAssociation, DxGatewayAssociationTimeouts
 from cdktf_cdktf_provider_aws.dx_transit_virtual_interface import DxTransitVirtualInterface
 from cdktf_cdktf_provider_aws.ec2_transit_gateway_route_table_association import (
     Ec2TransitGatewayRouteTableAssociation,
@@ -24,6 +24,13 @@ from constructs import Construct
 from constructs_lib.aws.transit_gateway import PRIVATE_ASN_RANGES, TransitGateway
 
 DEDICATED_BANDWIDTHS = ("1Gbps", "10Gbps", "100Gbps", "400Gbps")
+ASSOCIATION_TIMEOUT = "90m"
+"""How long Terraform waits for a Direct Connect gateway association to reach ``associated`` (or
+to go away, or to take new prefixes). The provider's default is 30 minutes
+(internal/service/directconnect/gateway_association.go, ``Timeouts``); its own transit-gateway
+acceptance tests take up to ~34 minutes (PR #15201) and hashicorp/terraform-provider-aws#14328
+reports associations still ``associating`` after 45 minutes. A timeout leaves the association
+tainted in the state though AWS finishes it (README, "Direct Connect: a timed-out association")."""
 
 
 @dataclass(frozen=True)
@@ -191,6 +198,9 @@ class DxTransitGatewayAssociation(Construct):
             dx_gateway_id=dx_gateway_id,
             associated_gateway_id=transit_gateway.id,
             allowed_prefixes=list(props.allowed_prefixes),
+            timeouts=DxGatewayAssociationTimeouts(
+                create=ASSOCIATION_TIMEOUT, update=ASSOCIATION_TIMEOUT, delete=ASSOCIATION_TIMEOUT
+            ),
         )
         attachment_id = self.association.transit_gateway_attachment_id
         Ec2TransitGatewayRouteTableAssociation(

@@ -16,7 +16,8 @@ SuperNode's ClientAppIO API on 127.0.0.1) has three containers:
   (read-only unless ``data_writable``). Code reads the S3 bucket with the task role.
 
 Every container has a read-only root file system, telemetry and update checks off, and logs to one
-KMS-encrypted log group. The security group allows egress only to the aggregators on the fleet
+KMS-encrypted log group; Container Insights' performance log group is created (encrypted, with
+retention) before the cluster, so ECS does not create it unencrypted and keep it forever. The security group allows egress only to the aggregators on the fleet
 port, the interface endpoints and EFS mount targets (by security group) and S3 (its prefix list).
 """
 
@@ -83,8 +84,10 @@ class SuperNodeServiceProps:
     ``supernode_args``/``executor_args`` follow the executables ``flower-supernode`` and
     ``flower-superexec`` (use ``NODE_KEY_PATH``, ``CA_CERT_PATH``); ``cpu``/``memory`` a Fargate
     size; ``fleet_port`` is the only port egress to the aggregators allows; ``desired_count`` 1
-    (running) or 0 (paused; never two tasks with one node key); ``node_uid`` is the
-    user of the Flower images (49999 in ``flwr/*``)."""
+    (running) or 0 (paused; never two tasks with one node key); ``secret_recovery_window_days``
+    how long Secrets Manager keeps the node secret after deletion (0: delete at once, else 7-30;
+    while it is kept, its name cannot be reused); ``node_uid`` is the user of the Flower images
+    (49999 in ``flwr/*``)."""
 
     name: str
     supernode_image: str
@@ -96,6 +99,7 @@ class SuperNodeServiceProps:
     fleet_port: int
     log_retention_days: int
     desired_count: int = 1
+    secret_recovery_window_days: int = 0
     node_uid: int = 49999
     environment: tuple[tuple[str, str], ...] = field(default=FLOWER_ENVIRONMENT)
 
@@ -107,6 +111,8 @@ class SuperNodeServiceProps:
             raise ValueError("SuperNodeServiceProps.desired_count is 1 (running) or 0 (paused): one key, one node")
         if not 1 <= self.fleet_port <= 65535:
             raise ValueError("SuperNodeServiceProps.fleet_port must be a TCP port")
+        if self.secret_recovery_window_days != 0 and not 7 <= self.secret_recovery_window_days <= 30:
+            raise ValueError("SuperNodeServiceProps.secret_recovery_window_days must be 0 or 7..30")
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,11 @@ class SiteFileSystem:
     access_point_id: str
     access_point_arn: str
     security_group_id: str
+
+
+def container_insights_log_group(cluster: str) -> str:
+    """The log group Container Insights writes the performance events of ECS ``cluster`` to."""
+    return f"/aws/ecs/containerinsights/{cluster}/performance"
 
 
 def _log_options(group: str, region: str, prefix: str) -> dict:
@@ -132,7 +143,7 @@ def _environment(props: SuperNodeServiceProps, *extra: tuple[str, str]) -> list[
 
 
 class SuperNodeService(Construct):
-    """ECS cluster (Container Insights), the node secret (private key + CA certificate, encrypted
+    """ECS cluster (Container Insights, with its log group), the node secret (private key + CA certificate, encrypted
     with ``secret_key_arn``), log group, roles, security group, task definition and a service with
     one task in ``subnet_ids`` without a public IP."""
 
@@ -166,8 +177,22 @@ class SuperNodeService(Construct):
             raise ValueError("SuperNodeService needs at least one aggregator IP")
         if (file_system is None) != (data.file_system_arn is None):
             raise ValueError("SuperNodeService: file_system and data.file_system_arn go together")
+        # Container Insights writes to this group; if ECS had to create it, it would be unencrypted,
+        # kept forever and left behind by destroy. ECS uses the group when it exists, so it is
+        # created first.
+        self.insights_log_group = CloudwatchLogGroup(
+            self,
+            "insights_logs",
+            name=container_insights_log_group(props.name),
+            retention_in_days=props.log_retention_days,
+            kms_key_id=log_key_arn,
+        )
         self.cluster = EcsCluster(
-            self, "cluster", name=props.name, setting=[EcsClusterSetting(name="containerInsights", value="enabled")]
+            self,
+            "cluster",
+            name=props.name,
+            setting=[EcsClusterSetting(name="containerInsights", value="enabled")],
+            depends_on=[self.insights_log_group],
         )
         self.log_group = CloudwatchLogGroup(
             self,
@@ -182,7 +207,7 @@ class SuperNodeService(Construct):
             name=f"{props.name}/node-key",
             description="This site's SuperNode private key (OpenSSH) and the federation CA certificate",
             kms_key_id=secret_key_arn,
-            recovery_window_in_days=7,
+            recovery_window_in_days=props.secret_recovery_window_days,
         )
         SecretsmanagerSecretVersion(
             self,
