@@ -60,7 +60,7 @@ class Thresholds(SpecModel):
     an AWS site) before it counts as down. Longer windows alert later but ride out rolling updates."""
     restarts: Annotated[StrictInt, Field(ge=1, le=100)] = 2
     """Container restarts of a Flower container (SuperLink, SuperNode, executors) within the window
-    that fire the restart alert; an AWS site counts stopped tasks instead."""
+    that fire the restart alert; an AWS member site counts its SuperNode's starts beyond the first (a stopped task is replaced by a new one)."""
     flower_errors: Annotated[StrictInt, Field(ge=1, le=1000)] = 1
     """Lines in which Flower refuses a node (unregistered key, self-registration, TLS failure) or a run
     fails, within the window, that fire the Flower error alert."""
