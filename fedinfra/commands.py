@@ -110,7 +110,24 @@ def inventory(args) -> int:
             print(f"  output {output.name:<34} {flag}  {output.description}")
         print()
     _print_members(stacks)
+    _print_alerts(stacks)
     return 0
+
+
+def _print_alerts(stacks: dict) -> None:
+    """Every alert: its name, where it runs, what it watches, whom it tells."""
+    from fedinfra.alerts import alerts
+
+    found = alerts(stacks)
+    if not found:
+        print("alerts: none (no monitoring section: nobody is told when the federation breaks)")
+        return
+    print(f"alerts ({len(found)})")
+    for alert in found:
+        print(f"  {alert.name}  [{alert.where}]")
+        print(f"      watches  {alert.watches}")
+        print(f"      notifies {', '.join(alert.notifies) or 'nobody'}")
+    print()
 
 
 def _print_members(stacks: dict) -> None:

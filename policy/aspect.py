@@ -8,6 +8,7 @@ from constructs import IConstruct
 
 from policy.first_apply import ecr_template_custom_role, efs_policy_allows_clients, no_vif_on_new_connection
 from policy.gke_access import gke_control_plane_access, kubernetes_provider_problem
+from policy.log_metric_wait import log_metric_settled
 from policy.rules import (
     encryption_at_rest,
     mandatory_tags,
@@ -41,6 +42,7 @@ class PolicyAspect:
                 "efs-policy-allows-clients": efs_policy_allows_clients(view),
                 "ecr-template-custom-role": ecr_template_custom_role(view),
                 "gke-control-plane-access": gke_control_plane_access(view),
+                "log-metric-settled": log_metric_settled(view),
             }
         elif isinstance(node, TerraformProvider) and node.terraform_resource_type == "kubernetes":
             config = provider_config(self.stack, node)

@@ -16,6 +16,7 @@ from spec.dns import DnsSection, dns_issues
 from spec.errors import SpecIssue
 from spec.federation import Federation, LocalState, StateConfig, state_issues
 from spec.gcp import GcpSection
+from spec.monitoring import MonitoringSection, sns_topic_region
 from spec.names import name_issues
 from spec.workload import WorkloadSection
 
@@ -39,6 +40,21 @@ class FederationSpec(SpecModel):
     """One global name for the aggregator with health-checked Route 53 failover (stack `dns`)."""
     workload: WorkloadSection | None = None
     """Federated-learning workloads on every GKE cluster (stacks `federation-pki`, `node-key-<cluster>`, `federation-trust` and `workload-<cluster>`)."""
+    monitoring: MonitoringSection | None = None
+    """Alerts on every aggregator and site, and one dashboard per cloud (stacks `monitoring-aws`, `monitoring-gcp`); absent: the estate deploys but nobody is told when it breaks."""
+
+    @property
+    def notifies(self) -> bool:
+        """Whether anyone is told when an aggregator or a site stops (a monitoring section exists)."""
+        return self.monitoring is not None
+
+    def aws_alarm_regions(self) -> tuple[str, ...]:
+        """Regions that hold CloudWatch alarms with a monitoring section: us-east-1 for the Route 53
+        health checks (their metrics exist only there), then every AWS member site's region."""
+        regions = ["us-east-1"] if self.dns else []
+        if self.aws and self.gcp and self.workload:
+            regions += [r.name for r in self.aws.regions if r.is_member(True) and r.name not in regions]
+        return tuple(regions)
 
     def network_claims(self) -> list[tuple[str, ipaddress.IPv4Network]]:
         """Every CIDR block the estate routes, with its field path: the input of the overlap rule."""
@@ -110,6 +126,8 @@ def cross_field_issues(spec: FederationSpec) -> list[SpecIssue]:
         issues += [SpecIssue(path, message) for path, message in dns_issues(spec.dns, spec.gcp)]
     if spec.workload:
         issues += _workload_issues(spec)
+    if spec.monitoring:
+        issues += _monitoring_issues(spec)
     issues += _overlaps(spec.network_claims())
     issues += name_issues(spec)
     return issues
@@ -122,4 +140,24 @@ def _workload_issues(spec: FederationSpec) -> list[SpecIssue]:
         issues.append(SpecIssue("workload", "runs on the GKE clusters of the gcp section; add a gcp section"))
     elif not any(cluster.role == "primary" for cluster in spec.gcp.clusters):
         issues.append(SpecIssue("workload", "needs a gcp cluster with role primary to run the aggregator; none has it"))
+    return issues
+
+
+def _monitoring_issues(spec: FederationSpec) -> list[SpecIssue]:
+    """Destinations must be usable: an SNS topic only by alarms of its region, Google channels only
+    by a spec with GKE clusters."""
+    monitoring = spec.monitoring
+    issues = [SpecIssue(path, message) for path, message in monitoring.issues("monitoring")]
+    regions = spec.aws_alarm_regions()
+    for i, arn in enumerate(monitoring.sns_topic_arns):
+        if sns_topic_region(arn) not in regions:
+            where = ", ".join(regions) or "none (no dns section and no AWS member site)"
+            issues.append(
+                SpecIssue(
+                    f"monitoring.sns_topic_arns[{i}]",
+                    f"no alarm runs in {sns_topic_region(arn)} to notify it; alarm regions: {where}",
+                )
+            )
+    if monitoring.google_channels and spec.gcp is None:
+        issues.append(SpecIssue("monitoring.google_channels", "needs a gcp section (alert policies live there)"))
     return issues

@@ -380,8 +380,32 @@ NAME_RULES: tuple[NameRule, ...] = (
         f"printable ASCII ({_DX_NOTE})",
         _vif,
     ),
+    NameRule(
+        "SNS topic name",
+        "aws_sns_topic",
+        "name",
+        256,
+        r"[A-Za-z0-9_-]+",
+        "letters, digits, '_' and '-' (monitoring: <prefix>-alarms-<region>, far within the limit)",
+    ),
+    NameRule(
+        "CloudWatch Logs metric filter name",
+        "aws_cloudwatch_log_metric_filter",
+        "name",
+        512,
+        r"[^:*]+",
+        "no ':' or '*' (monitoring: <prefix>-<site>-<signal>, far within the limit)",
+    ),
     NameRule("AWS Name tag", "aws_*", "tags.Name", 256, r"[\w .:/=+@-]*", "letters, digits, spaces and '_.:/=+-@'"),
     # Google Cloud
+    NameRule(
+        "log-based metric name",
+        "google_logging_metric",
+        "name",
+        100,
+        r"[A-Za-z0-9_.,+!*'()%/\\-]+",
+        "letters, digits and '_-.,+!*'()%/\\' (monitoring: <prefix>-flower-<signal>, within the limit)",
+    ),
     NameRule(
         "GKE cluster name",
         "google_container_cluster",

@@ -37,6 +37,25 @@ def plan_stacks(spec: FederationSpec) -> list[StackPlan]:
         plans.append(StackPlan(DNS_STACK, "dns", "", frozenset({"aws"}), _aggregator_stacks(spec.gcp)))
     if spec.gcp and spec.workload:
         plans += _workload_plans(spec.gcp, dns=bool(spec.dns), aws=spec.aws if members else None, members=members)
+    if spec.monitoring:
+        plans += _monitoring_plans(spec, members)
+    return plans
+
+
+MONITORING_AWS_STACK = "monitoring-aws"
+MONITORING_GCP_STACK = "monitoring-gcp"
+
+
+def _monitoring_plans(spec: FederationSpec, members: list[str]) -> list[StackPlan]:
+    """``monitoring-aws`` (alarms on the dns stack's health checks and the member sites, which it
+    reads) when there is a dns section or a member site; ``monitoring-gcp`` (alert policies on
+    every GKE site, by cluster name) when there are GKE clusters. They come last: they watch."""
+    plans = []
+    if spec.aws_alarm_regions():
+        reads = ([DNS_STACK] if spec.dns else []) + [aws_region_stack_name(region) for region in members]
+        plans.append(StackPlan(MONITORING_AWS_STACK, "monitoring_aws", "", frozenset({"aws"}), tuple(reads)))
+    if spec.gcp:
+        plans.append(StackPlan(MONITORING_GCP_STACK, "monitoring_gcp", "", frozenset({"google", "time"})))
     return plans
 
 

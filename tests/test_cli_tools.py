@@ -141,3 +141,39 @@ def test_inventory_from_missing_directory(tmp_path):
     result = run_main("inventory", "--from", str(tmp_path))
     assert result.returncode == 2
     assert "no manifest.json" in result.stderr
+
+
+def test_inventory_lists_every_alert_what_it_watches_and_whom_it_tells(synthesized):
+    """Each CloudWatch alarm and Cloud Monitoring policy of the default, with its meaning and its
+    destinations resolved to the topic and e-mail addresses (or the e-mail channel)."""
+    from fedinfra.inspect import load_stacks
+
+    stacks = load_stacks(synthesized)
+    expected = sorted(
+        [
+            alarm["alarm_name"]
+            for rtype in ("aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm")
+            for alarm in stacks["monitoring-aws"]["resource"][rtype].values()
+        ]
+        + [p["display_name"] for p in stacks["monitoring-gcp"]["resource"]["google_monitoring_alert_policy"].values()]
+    )
+    text = run_main("inventory", "--from", str(synthesized)).stdout
+    block = text.split(f"alerts ({len(expected)})\n", 1)[1]
+    lines = block.splitlines()
+    names = sorted(line.strip().split("  [")[0] for line in lines if line.startswith("  ") and "  [" in line)
+    assert names == expected
+    unreachable = lines.index(next(line for line in lines if "fl-us-aggregator-unreachable" in line))
+    assert "[CloudWatch us-east-1]" in lines[unreachable]
+    assert "HealthCheckStatus" in lines[unreachable + 1]
+    assert lines[unreachable + 2].split() == [
+        "notifies",
+        "sns:fedlearn-dev-alarms-us-east-1",
+        "(e-mail",
+        "fl-oncall@example.com)",
+    ]
+    policy = lines.index(
+        next(line for line in lines if line.strip().startswith("fedlearn-dev-fl-asia: Flower containers not"))
+    )
+    assert "kubernetes.io/container/uptime" in lines[policy + 1]
+    assert lines[policy + 2].split() == ["notifies", "email:fl-oncall@example.com"]
+    assert "nobody" not in block

@@ -20,12 +20,31 @@ EXPECTED_STACKS = {
 def test_multi_cloud_example_is_the_default_estate_with_gcs_state(examples, default_synth):
     _, out = examples["multi-cloud.yaml"]
     assert out.stack_names() == default_synth.stack_names()
-    assert len(out.stack_names()) == 18, "12 + federation-trust, a node-key stack per GKE site and per AWS member site"
+    assert len(out.stack_names()) == 20, (
+        "12 + federation-trust, a node-key stack per GKE site and per AWS member site, two monitoring stacks"
+    )
     for name in out.stack_names():
         backend = out.stack(name)["terraform"]["backend"]
         assert backend == {"gcs": {"bucket": "fedlearn-terraform-state", "prefix": f"fedlearn/{name}"}}
     remote = out.data("workload-fl-us", "terraform_remote_state")
     assert {r["backend"] for r in remote.values()} == {"gcs"}, "cross-stack reads use the same backend"
+
+
+def test_multi_cloud_example_also_notifies_its_pager_topic_and_slack_channel(examples):
+    """Existing destinations: the SNS topic only from the alarms of its region (us-east-1), the
+    Google channel from every alert policy; the thresholds reach the alarms."""
+    spec, out = examples["multi-cloud.yaml"]
+    pager = spec.monitoring.sns_topic_arns[0]
+    alarms = list(out.resources("monitoring-aws", "aws_cloudwatch_metric_alarm").values())
+    alarms += out.resources("monitoring-aws", "aws_cloudwatch_composite_alarm").values()
+    for alarm in alarms:
+        assert (pager in alarm["alarm_actions"]) == (alarm["region"] == "us-east-1"), alarm["alarm_name"]
+        assert (pager in alarm["ok_actions"]) == (alarm["region"] == "us-east-1"), alarm["alarm_name"]
+    for policy in out.resources("monitoring-gcp", "google_monitoring_alert_policy").values():
+        assert spec.monitoring.google_channels[0] in policy["notification_channels"], policy["display_name"]
+    below = [a for a in alarms if a["alarm_name"].endswith("-supernode-tasks-below-desired")]
+    assert below
+    assert all(a["evaluation_periods"] == 10 for a in below)
 
 
 @pytest.fixture(scope="module")

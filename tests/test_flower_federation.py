@@ -11,7 +11,9 @@ certificates and node keys use the algorithms and SANs of the stacks' ``tls_*`` 
 It registers both sites' public keys by running the Job's command (twice: the second run must
 count "already in use" as done), runs the numpy FedAvg app in ``flower_app/`` with ``flwr run``,
 and asserts the run completes and the global loss falls every round. A SuperNode whose key is not
-registered must be refused, and one that trusts another CA must not connect.
+registered must be refused, and one that trusts another CA must not connect. The monitoring's
+log filters, as synthesized, must count each of those refusals in the processes' own log lines
+and nothing of the healthy run (``tests/flower_log_monitoring.py``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from tests.flower_harness import (
     require_flower,
     run,
 )
+from tests.flower_log_monitoring import assert_filters_see_flower_failures
 from tests.flower_pods import (
     Container,
     PodRemap,
@@ -253,5 +256,9 @@ def test_synthesized_flower_pods_train_a_model(default_synth, tmp_path):
         # The SuperNode trusting another CA never got past TLS.
         assert "CERTIFICATE_VERIFY_FAILED" in stranger.text(), stranger.tail()
         assert "SuperNode ID" not in stranger.text(), stranger.tail()
+
+        # The monitoring's synthesized log filters (CloudWatch and Cloud Logging) count each of
+        # those refusals, on the SuperNode's and the SuperLink's side, and nothing of the healthy run.
+        assert_filters_see_flower_failures(default_synth, fed.workdir / "logs")
     finally:
         fed.stop_all()

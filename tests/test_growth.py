@@ -2,7 +2,8 @@
 consumer to the default spec adds resources, but every resource already deployed keeps its
 configuration byte for byte, except where the federation must learn about the new member: the
 aggregators' fleet sources (LoadBalancer Services, fleet NetworkPolicies) and SuperNode key
-registrations (ConfigMap and Job). Nothing is removed. A change anywhere else would be a
+registrations (ConfigMap and Job), and the one dashboard per cloud of the monitoring stacks (a new
+site brings its own alarms and alert policies; existing ones stay). Nothing is removed. A change anywhere else would be a
 replacement or an in-place update on a running estate for no reason.
 """
 
@@ -28,6 +29,14 @@ MEMBERSHIP = {
 """(resource type, construct-path fragment) that may change in the aggregator stacks when a member
 joins: who may reach the fleet port, and which keys are registered."""
 
+MONITORING_AGGREGATES = {
+    ("monitoring-aws", "aws_cloudwatch_dashboard"),
+    ("monitoring-gcp", "google_monitoring_dashboard"),
+}
+"""The monitoring resources that describe the whole estate and so change when a site joins: one
+dashboard per cloud. Every existing alarm, alert policy, topic, metric and filter stays as it is;
+the new site brings its own."""
+
 
 def _grow(change) -> str:
     spec = yaml.safe_load((ROOT / "federation.yaml").read_text())
@@ -51,18 +60,31 @@ def _add_cluster(spec):
     )
 
 
+def _add_member_region(spec):
+    """An AWS region with data: a federation member site (a SuperNode, its alarms and topic)."""
+    spec["aws"]["regions"].append(
+        {"name": "eu-west-1", "cidr": "10.70.0.0/16", "availability_zones": 2, "data_bucket": True}
+    )
+
+
 def _add_consumer(spec):
     spec["azure"]["data_share"]["consumers"].append({"email": "new-partner@example.net"})
 
 
 def _allowed(stack: str, rtype: str, logical_id: str) -> bool:
+    if (stack, rtype) in MONITORING_AGGREGATES:
+        return True
     return stack in AGGREGATOR_STACKS and any(
         rtype == allowed_type and fragment in logical_id for allowed_type, fragment in MEMBERSHIP
     )
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("change", [_add_region, _add_cluster, _add_consumer], ids=["region", "cluster", "consumer"])
+@pytest.mark.parametrize(
+    "change",
+    [_add_region, _add_member_region, _add_cluster, _add_consumer],
+    ids=["region", "member-region", "cluster", "consumer"],
+)
 def test_growing_leaves_existing_resources_unchanged(default_synth, tmp_path, change):
     grown = synth_yaml(_grow(change), tmp_path / "grown")
     assert set(default_synth.stack_names()) <= set(grown.stack_names())

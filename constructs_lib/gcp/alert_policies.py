@@ -1,0 +1,141 @@
+"""Cloud Monitoring alert policies and e-mail notification channels.
+
+Every policy notifies its ``channels`` when it opens and when it closes (Cloud Monitoring's
+default), closes by itself after ``AUTO_CLOSE`` without data, and carries its meaning in
+``documentation`` (what the inventory and the notification show).
+"""
+
+from __future__ import annotations
+
+from cdktf_cdktf_provider_google.monitoring_alert_policy import (
+    MonitoringAlertPolicy,
+    MonitoringAlertPolicyAlertStrategy,
+    MonitoringAlertPolicyConditions,
+    MonitoringAlertPolicyConditionsConditionAbsent,
+    MonitoringAlertPolicyConditionsConditionAbsentAggregations,
+    MonitoringAlertPolicyConditionsConditionThreshold,
+    MonitoringAlertPolicyConditionsConditionThresholdAggregations,
+    MonitoringAlertPolicyDocumentation,
+)
+from cdktf_cdktf_provider_google.monitoring_notification_channel import MonitoringNotificationChannel
+from constructs import Construct
+
+AUTO_CLOSE = "1800s"
+
+
+def email_channels(scope: Construct, *, project: str, name: str, emails: list[str], depends_on=()) -> list[str]:
+    """One e-mail channel per address (no verification needed); their resource names."""
+    return [
+        MonitoringNotificationChannel(
+            scope,
+            f"email_{i}",
+            project=project,
+            type="email",
+            display_name=f"{name}: {email}",
+            labels={"email_address": email},
+            depends_on=list(depends_on),
+        ).name
+        for i, email in enumerate(emails)
+    ]
+
+
+def threshold_policy(
+    scope: Construct,
+    construct_id: str,
+    *,
+    project: str,
+    display_name: str,
+    description: str,
+    filter: str,
+    aligner: str,
+    window_seconds: int,
+    above: float,
+    group_by: list[str],
+    channels: list[str],
+    severity: str,
+    depends_on=(),
+) -> MonitoringAlertPolicy:
+    """Fires as soon as the series of ``filter``, aligned with ``aligner`` over ``window_seconds``
+    and summed per ``group_by``, exceeds ``above``."""
+    condition = MonitoringAlertPolicyConditionsConditionThreshold(
+        filter=filter,
+        comparison="COMPARISON_GT",
+        threshold_value=above,
+        duration="0s",
+        aggregations=[
+            MonitoringAlertPolicyConditionsConditionThresholdAggregations(
+                alignment_period=f"{window_seconds}s",
+                per_series_aligner=aligner,
+                cross_series_reducer="REDUCE_SUM",
+                group_by_fields=group_by,
+            )
+        ],
+    )
+    return _policy(
+        scope,
+        construct_id,
+        project,
+        display_name,
+        description,
+        MonitoringAlertPolicyConditions(display_name=display_name, condition_threshold=condition),
+        channels,
+        severity,
+        depends_on,
+    )
+
+
+def absent_policy(
+    scope: Construct,
+    construct_id: str,
+    *,
+    project: str,
+    display_name: str,
+    description: str,
+    filter: str,
+    absent_seconds: int,
+    group_by: list[str],
+    channels: list[str],
+    severity: str,
+    depends_on=(),
+) -> MonitoringAlertPolicy:
+    """Fires when the series of ``filter``, counted per ``group_by`` (so a replaced pod's new
+    series continues the old one), reports nothing for ``absent_seconds``."""
+    condition = MonitoringAlertPolicyConditionsConditionAbsent(
+        filter=filter,
+        duration=f"{absent_seconds}s",
+        aggregations=[
+            MonitoringAlertPolicyConditionsConditionAbsentAggregations(
+                alignment_period="60s",
+                per_series_aligner="ALIGN_MEAN",
+                cross_series_reducer="REDUCE_COUNT",
+                group_by_fields=group_by,
+            )
+        ],
+    )
+    return _policy(
+        scope,
+        construct_id,
+        project,
+        display_name,
+        description,
+        MonitoringAlertPolicyConditions(display_name=display_name, condition_absent=condition),
+        channels,
+        severity,
+        depends_on,
+    )
+
+
+def _policy(scope, construct_id, project, display_name, description, condition, channels, severity, depends_on):
+    return MonitoringAlertPolicy(
+        scope,
+        construct_id,
+        project=project,
+        display_name=display_name,
+        combiner="OR",
+        conditions=[condition],
+        notification_channels=channels,
+        severity=severity,
+        alert_strategy=MonitoringAlertPolicyAlertStrategy(auto_close=AUTO_CLOSE),
+        documentation=MonitoringAlertPolicyDocumentation(content=description, mime_type="text/markdown"),
+        depends_on=list(depends_on),
+    )

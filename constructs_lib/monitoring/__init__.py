@@ -1,0 +1,1 @@
+"""Cloud-neutral pieces of the federation's monitoring: what Flower's logs say when it fails."""
