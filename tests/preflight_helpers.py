@@ -19,6 +19,7 @@ def ready_data() -> dict:
     data["gcp"]["project"] = "acme-fl-prod-4821"
     data["dns"]["domain"] = "fl.acme-research.net"
     data["azure"]["data_share"]["consumers"] = [{"email": "partner@northwind-labs.org"}]
+    data["monitoring"]["emails"] = ["fl-oncall@acme-research.net"]
     return data
 
 

@@ -62,6 +62,8 @@ def test_default_spec_blocks_on_every_sample_value():
         "(no one receives mail there); set the consumer's Azure sign-in address",
         "block: azure.data_share.consumers[1].email: lab@example.org is in the reserved domain example.org "
         "(no one receives mail there); set the consumer's Azure sign-in address",
+        "block: monitoring.emails[0]: fl-oncall@example.com is in the reserved domain example.com (no one receives "
+        "mail there); set an address the operators read",
     ]
     assert exit_code(run_checks(spec_of(DEFAULT), ready_env())) == 1
 
@@ -107,7 +109,7 @@ def test_google_apis_note_names_every_api_and_the_project():
         "note: gcp.project: enable the APIs the stacks use before the first apply (idempotent): gcloud services "
         "enable binaryauthorization.googleapis.com cloudresourcemanager.googleapis.com compute.googleapis.com "
         "container.googleapis.com dns.googleapis.com iam.googleapis.com iamcredentials.googleapis.com "
-        "logging.googleapis.com monitoring.googleapis.com --project acme-fl-prod-4821"
+        "logging.googleapis.com monitoring.googleapis.com serviceusage.googleapis.com --project acme-fl-prod-4821"
     ]
     data = ready_data()
     for key in ("gcp", "workload", "dns"):
@@ -221,7 +223,7 @@ def test_plugin_cache_notes():
     unset = ready_env(variables={})
     found = [line for line in lines(ready_data(), unset) if line.startswith("note: TF_PLUGIN_CACHE_DIR: ")]
     assert found == [
-        "note: TF_PLUGIN_CACHE_DIR: unset: each of the 18 stacks downloads its providers again; deploy with "
+        "note: TF_PLUGIN_CACHE_DIR: unset: each of the 20 stacks downloads its providers again; deploy with "
         '`make deploy` (sets it), or: export TF_PLUGIN_CACHE_DIR=$HOME/.terraform.d/plugin-cache && mkdir -p "$TF_PLUGIN_CACHE_DIR"'
     ]
     in_config = ready_env(variables={}, read_text=lambda path: 'plugin_cache_dir = "$HOME/.terraform.d/plugin-cache"\n')
@@ -273,7 +275,7 @@ def test_cli_exit_codes(tmp_path):
 
     result = run_preflight(DEFAULT_SPEC, path, tmp_path)
     assert result.returncode == 1
-    assert result.stdout.splitlines()[-1] == "preflight: 4 blocking, 10 notes; fix the blocking lines before deploying"
+    assert result.stdout.splitlines()[-1] == "preflight: 5 blocking, 11 notes; fix the blocking lines before deploying"
 
     old = str(fake_tools(tmp_path / "old-bin", "1.9.8"))
     result = run_preflight(ready, old, tmp_path)
@@ -360,3 +362,25 @@ def test_a_site_with_data_and_no_loader_is_noted_until_loaders_are_named():
     for region in data["aws"]["regions"]:
         region["data_loaders"] = ["arn:aws:iam::210987654321:role/ingest"]
     assert not [line for line in lines(data) if "data_loaders" in line]
+
+
+def test_monitoring_notes_confirmation_mails_and_a_missing_section():
+    data = ready_data()
+    assert [line for line in lines(data) if line.startswith("note: monitoring")] == [
+        "note: monitoring.emails: each address receives an 'AWS Notification - Subscription Confirmation' mail per "
+        "alarm region (us-east-1, us-west-2); CloudWatch alarms reach it only after it is confirmed"
+    ]
+    del data["monitoring"]
+    assert [line for line in lines(data) if line.startswith("note: monitoring")] == [
+        "note: monitoring: no monitoring section: nobody is told when an aggregator or a site stops; add "
+        "monitoring.emails (see 'Monitoring' in the README)"
+    ]
+
+
+def test_reserved_alert_recipient_blocks():
+    data = ready_data()
+    data["monitoring"]["emails"] = ["oncall@example.net"]
+    assert blocking(data) == [
+        "block: monitoring.emails[0]: oncall@example.net is in the reserved domain example.net (no one receives "
+        "mail there); set an address the operators read"
+    ]

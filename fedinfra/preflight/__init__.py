@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from fedinfra.preflight import aws, azure, gcp_apis, gcp_quota, placeholders, plugin_cache, tools
+from fedinfra.preflight import aws, azure, gcp_apis, gcp_quota, monitoring, placeholders, plugin_cache, tools
 from fedinfra.preflight.core import BLOCK, NOTE, Environment, Finding, block, note
 
 Check = Callable[[object, Environment], Iterable[Finding]]
@@ -31,6 +31,7 @@ CHECKS: list[Check] = [
     aws.check_data_writers,
     aws.check_direct_connect_port,
     azure.check_data_share,
+    monitoring.check_monitoring,
     plugin_cache.check_plugin_cache,
 ]
 """Every check, in the order their lines print (blocking lines first, see ``run_checks``)."""

@@ -20,7 +20,8 @@ def check_docker_hub_secret(spec, env: Environment) -> Iterator[Finding]:
         path,
         f"{name} must exist in {', '.join(regions)} before the first apply: a Docker Hub username and "
         'access token as docker-hub.json {"username": "<user>", "accessToken": "<token>"}, encrypted with '
-        "aws/secretsmanager (the default) or a KMS key whose policy lets ECR's pull-through cache decrypt it",
+        "the AWS managed key aws/secretsmanager (leave the key at its default: ECR's pull-through cache cannot "
+        "read a secret under a customer-managed key)",
     )
     for region in regions:
         yield note(

@@ -46,7 +46,7 @@ def check_sample_project(spec, env: Environment) -> Iterator[Finding]:
 
 
 def check_reserved_emails(spec, env: Environment) -> Iterator[Finding]:
-    """E-mail addresses in reserved domains: Data Share invitations and the RBAC group."""
+    """E-mail addresses in reserved domains: Data Share invitations, the RBAC group and alert recipients."""
     addresses = []
     if spec.azure:
         addresses += [
@@ -61,6 +61,11 @@ def check_reserved_emails(spec, env: Environment) -> Iterator[Finding]:
                 "gke-security-groups@<your Cloud Identity domain>",
             )
         )
+    if spec.monitoring:
+        addresses += [
+            (f"monitoring.emails[{i}]", email, "an address the operators read")
+            for i, email in enumerate(spec.monitoring.emails)
+        ]
     for path, address, wanted in addresses:
         reserved = reserved_domain(address.rpartition("@")[2])
         if reserved:
