@@ -6,7 +6,11 @@ import jsii
 from cdktf import Annotations, Aspects, IAspect, TerraformOutput, TerraformProvider, TerraformResource, TerraformStack
 from constructs import IConstruct
 
-from policy.first_apply import efs_policy_allows_clients, no_vif_on_new_connection
+from policy.first_apply import (
+    efs_policy_allows_clients,
+    no_vif_on_new_connection,
+    supernode_dials_resolvable_address,
+)
 from policy.gke_access import gke_control_plane_access, kubernetes_provider_problem
 from policy.rules import (
     encryption_at_rest,
@@ -40,6 +44,7 @@ class PolicyAspect:
                 "no-vif-on-new-connection": no_vif_on_new_connection(view),
                 "efs-policy-allows-clients": efs_policy_allows_clients(view),
                 "gke-control-plane-access": gke_control_plane_access(view),
+                "supernode-dials-resolvable-address": supernode_dials_resolvable_address(view),
             }
         elif isinstance(node, TerraformProvider) and node.terraform_resource_type == "kubernetes":
             config = provider_config(self.stack, node)
