@@ -519,7 +519,7 @@ def test_clients_trust_only_the_ca_certificate_relayed_by_the_trust_stack(defaul
 
 def test_aggregator_host_and_source_ranges_reach_clients_certificate_and_policies(synth):
     doc = yaml.safe_load(DEFAULT_SPEC.read_text())
-    workload = {"aggregator_host": "agg.fl.example.com", "aggregator": {"fleet_source_ranges": ["203.0.113.0/24"]}}
+    workload = {"aggregator_host": "agg.fl.yourcompany.net", "aggregator": {"fleet_source_ranges": ["203.0.113.0/24"]}}
     doc = {"federation": doc["federation"], "gcp": doc["gcp"], "workload": workload}
     out = synth(yaml.safe_dump(doc))
     primary_stack = next(f"workload-{c['name']}" for c in doc["gcp"]["clusters"] if c.get("role") == "primary")
@@ -533,12 +533,12 @@ def test_aggregator_host_and_source_ranges_reach_clients_certificate_and_policie
     fleet_rule = policies(out, primary_stack)["aggregator-ingress"]["ingress"][0]
     assert [f["ip_block"]["cidr"] for f in fleet_rule["from"] if "ip_block" in f] == ranges
     (_, request) = only(out.resources(PKI_STACK, "tls_cert_request"))
-    assert request["dns_names"][0] == "agg.fl.example.com"
-    assert request["subject"][0]["common_name"] == "agg.fl.example.com"
+    assert request["dns_names"][0] == "agg.fl.yourcompany.net"
+    assert request["subject"][0]["common_name"] == "agg.fl.yourcompany.net"
     for cluster in doc["gcp"]["clusters"]:
         stack = f"workload-{cluster['name']}"
-        assert _supernode_target(out, stack) == "agg.fl.example.com:9092"
-        assert out.outputs(stack)["aggregator_address"]["value"] == "agg.fl.example.com:9092"
+        assert _supernode_target(out, stack) == "agg.fl.yourcompany.net:9092"
+        assert out.outputs(stack)["aggregator_address"]["value"] == "agg.fl.yourcompany.net:9092"
 
 
 # --- network policies --------------------------------------------------------------------------
