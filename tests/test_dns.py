@@ -424,7 +424,9 @@ def test_parent_zone_id_publishes_ns_and_ds_in_the_parent_only_after_signing(pri
     for record in delegation.values():
         assert record["name"] == "fl.yourcompany.net"
         assert record["depends_on"] == [f"{DNSSEC}.{signing_id}"]
-    assert "published in the parent zone Z0PARENTZONE1" in primary_only.outputs(STACK)["dnssec_ds_record"]["description"]
+    assert (
+        "published in the parent zone Z0PARENTZONE1" in primary_only.outputs(STACK)["dnssec_ds_record"]["description"]
+    )
 
 
 def test_without_parent_zone_id_the_stack_publishes_no_delegation(default_synth, dns):

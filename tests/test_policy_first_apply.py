@@ -10,8 +10,8 @@ from cdktf_cdktf_provider_aws.dx_connection import DxConnection
 from cdktf_cdktf_provider_aws.dx_gateway import DxGateway
 from cdktf_cdktf_provider_aws.dx_hosted_private_virtual_interface import DxHostedPrivateVirtualInterface
 from cdktf_cdktf_provider_aws.dx_transit_virtual_interface import DxTransitVirtualInterface
-from cdktf_cdktf_provider_aws.efs_file_system import EfsFileSystem
 from cdktf_cdktf_provider_aws.ecs_task_definition import EcsTaskDefinition
+from cdktf_cdktf_provider_aws.efs_file_system import EfsFileSystem
 from cdktf_cdktf_provider_aws.efs_file_system_policy import EfsFileSystemPolicy
 from cdktf_cdktf_provider_kubernetes.deployment_v1 import (
     DeploymentV1,
