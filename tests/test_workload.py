@@ -384,9 +384,15 @@ def _supernode_target(synth, stack) -> str:
     return container["args"][container["args"].index("--superlink") + 1]
 
 
-def test_client_dials_the_failover_dns_name_over_tls(default_synth, default_spec, sites):
-    """With a dns section, every client dials the Route 53 failover name, never a fixed IP."""
+def test_client_dials_the_primary_static_ip_over_tls_until_the_zone_is_delegated(
+    default_synth, default_spec, sites, primary
+):
+    """The default's dns zone is not delegated (no parent_zone_id, not delegated), so its name
+    answers NXDOMAIN after the first apply: every client dials the primary's reserved static IP
+    (a cross-stack reference), which the certificate names too; the certificate still names the
+    failover host first, so switching to it later re-issues nothing."""
     agg = default_spec.workload.aggregator
+    primary_gke = f"gke-{primary.name}"
     for stack, _, _ in sites:
         client = by_name(default_synth.resources(stack, DEPLOYMENT))["supernode"]
         assert client["spec"]["replicas"] == str(default_spec.workload.client.replicas)
@@ -395,12 +401,16 @@ def test_client_dials_the_failover_dns_name_over_tls(default_synth, default_spec
         assert container["image"] == default_spec.workload.client.image
         args = container["args"]
         target = _supernode_target(default_synth, stack)
-        assert target == f"{default_spec.dns.fqdn}:{agg.fleet_port}"
+        host, port = target.rsplit(":", 1)
+        assert port == str(agg.fleet_port)
+        assert remote_output(default_synth, host) == (primary_gke, aggregator_ip_ref(default_synth, primary_gke))
         assert args[args.index("--root-certificates") + 1] == f"{flower.CA_DIR}/ca.crt"
         assert "--insecure" not in args
         assert default_synth.outputs(stack)["aggregator_address"]["value"] == target
     (_, request) = only(default_synth.resources(PKI_STACK, "tls_cert_request"))
     assert request["dns_names"][0] == default_spec.dns.fqdn, "the certificate must name the failover host"
+    ip_sans = [remote_output(default_synth, ip) for ip in request["ip_addresses"] if ip.startswith("${")]
+    assert (primary_gke, aggregator_ip_ref(default_synth, primary_gke)) in ip_sans
 
 
 def test_without_dns_clients_dial_the_primary_static_ip(synth, default_spec, primary):
