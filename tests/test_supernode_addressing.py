@@ -8,6 +8,8 @@ dials the failover name (and the policy rule ``supernode-dials-resolvable-addres
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 
@@ -63,3 +65,12 @@ def test_with_parent_zone_id_every_supernode_dials_the_failover_name(delegated, 
             assert delegated.outputs(stack)["aggregator_address"]["value"] == dialled[stack]
     ns = [r for r in delegated.resources("dns", "aws_route53_record").values() if r["type"] in ("NS", "DS")]
     assert {(r["type"], r["zone_id"]) for r in ns} == {("NS", "Z0123456789ABCDEFGHIJ"), ("DS", "Z0123456789ABCDEFGHIJ")}
+
+
+def test_supernode_stacks_wait_for_the_dns_stack_only_when_they_dial_its_name(delegated, default_synth):
+    """The dns stack creates the record (and the delegation) a SuperNode dials by name; no value
+    flows from it to the client-only and member stacks, so the order must be declared."""
+    for stack in ("workload-fl-asia", "aws-us-west-2", "aws-us-east-1"):
+        assert "dns" in delegated.dependencies(stack), stack
+        assert "dns" not in default_synth.dependencies(stack), stack
+    assert "health_checker_cidrs" not in json.dumps(delegated.stack("workload-fl-asia"))
