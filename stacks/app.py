@@ -12,7 +12,7 @@ from policy.first_apply import RESOLVABLE_NAMES_CONTEXT
 from spec import FederationSpec
 from spec.federation import RESERVED_TAG_KEYS
 from stacks.backend import PROJECT_ROOT_CONTEXT
-from stacks.plan import DNS_STACK, plan_stacks, select
+from stacks.plan import plan_stacks, select
 from stacks.workload_addressing import names_answering_at_first_apply
 
 
@@ -30,9 +30,8 @@ def build_app(
     for plan in select(plan_stacks(spec), stacks):
         module = importlib.import_module(f"stacks.{plan.module}")
         stack = module.build(app, spec, plan, built)
-        if DNS_STACK in plan.depends_on:
-            # No value flows when a SuperNode dials the dns stack's name, so cdktf would not order them.
-            stack.add_dependency(built[DNS_STACK])
+        for name in plan.waits_for:
+            stack.add_dependency(built[name])
         apply_policies(stack, RESERVED_TAG_KEYS)
         built[plan.name] = stack
     return app

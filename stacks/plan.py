@@ -5,7 +5,7 @@ which stack modules, and so which provider packages, it needs before loading any
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spec import FederationSpec
 from spec.aws_member import member_site_name
@@ -21,6 +21,9 @@ class StackPlan:
     key: str
     providers: frozenset[str]
     depends_on: tuple[str, ...] = ()
+    waits_for: tuple[str, ...] = ()
+    """Stacks (also in ``depends_on``) to apply first although no value flows from them, so
+    cdktf would not order them: ``build_app`` declares the dependency."""
 
 
 def plan_stacks(spec: FederationSpec) -> list[StackPlan]:
@@ -127,7 +130,10 @@ def _workload_plans(gcp, *, dns: bool, dials_dns: bool = False, aws=None, member
     member_stacks = [aws_region_stack_name(region) for region in members]
     if aws is not None:
         reads = {r: (*aggregators, TRUST_STACK, node_key_stack_name(member_site_name(r)), *after_dns) for r in members}
-        plans += _aws_plans(aws, reads)
+        plans += [
+            replace(plan, waits_for=after_dns) if plan.name in member_stacks else plan
+            for plan in _aws_plans(aws, reads)
+        ]
     for cluster in gcp.clusters:
         own = f"gke-{cluster.name}"
         read = clusters if cluster.runs_aggregator else aggregators
@@ -146,6 +152,7 @@ def _workload_plans(gcp, *, dns: bool, dials_dns: bool = False, aws=None, member
                 cluster.name,
                 frozenset({"google", "kubernetes"}),
                 tuple(depends),
+                () if cluster.runs_aggregator else after_dns,
             )
         )
     return plans
