@@ -8,6 +8,10 @@ import json
 import re
 from dataclasses import dataclass
 
+from fedinfra.inspect import _REMOTE_OUTPUT
+from fedinfra.inspect import _readable as readable_output
+
+_REMOTE_REFERENCE = re.compile(r"\$\{" + _REMOTE_OUTPUT.pattern + r"\}")
 _HASH_SUFFIX = re.compile(r"_[0-9A-F]{8}(?=[.\[]|$)")
 DATA_PATH = "/app/data"
 _ACCOUNT = re.compile(r"\$\{data\.aws_caller_identity\.[A-Za-z0-9_]+\.account_id\}")
@@ -28,11 +32,20 @@ def _readable(value: str) -> str:
     return _HASH_SUFFIX.sub("", value.removeprefix("${").removesuffix("}")).split(".metadata")[0]
 
 
-def _superlink(args: list[str]) -> str:
-    return args[args.index("--superlink") + 1] if "--superlink" in args else "?"
+def _superlink(args: list[str], stacks: dict[str, dict]) -> str:
+    """The ``--superlink`` value; another stack's output (the primary's static IP) reads as
+    ``<producer stack>/<what it carries>``, e.g. ``gke-fl-us/google_compute_address.aggregator_address.address:9092``."""
+    if "--superlink" not in args:
+        return "?"
+
+    def readable(match: re.Match) -> str:
+        producer = match["stack"]
+        return f"{producer}/{readable_output(match['output'], stacks.get(producer, {}))}"
+
+    return _REMOTE_REFERENCE.sub(readable, args[args.index("--superlink") + 1])
 
 
-def _gke_members(name: str, doc: dict) -> list[Member]:
+def _gke_members(name: str, doc: dict, stacks: dict[str, dict]) -> list[Member]:
     found = []
     for deployment in doc.get("resource", {}).get("kubernetes_deployment_v1", {}).values():
         if deployment["metadata"]["name"] != "supernode":
@@ -50,12 +63,14 @@ def _gke_members(name: str, doc: dict) -> list[Member]:
             if v["name"] in mounted and "persistent_volume_claim" in v
         )
         found.append(
-            Member(name.removeprefix("workload-"), "gke", name, data, _superlink(containers["supernode"]["args"]))
+            Member(
+                name.removeprefix("workload-"), "gke", name, data, _superlink(containers["supernode"]["args"], stacks)
+            )
         )
     return found
 
 
-def _aws_members(name: str, doc: dict) -> list[Member]:
+def _aws_members(name: str, doc: dict, stacks: dict[str, dict]) -> list[Member]:
     found = []
     resources = doc.get("resource", {})
     for task in resources.get("aws_ecs_task_definition", {}).values():
@@ -72,7 +87,7 @@ def _aws_members(name: str, doc: dict) -> list[Member]:
             for v in task.get("volume", [])
             if "efs_volume_configuration" in v
         ]
-        found.append(Member(name, "aws", name, tuple(data), _superlink(containers["supernode"]["command"])))
+        found.append(Member(name, "aws", name, tuple(data), _superlink(containers["supernode"]["command"], stacks)))
     return found
 
 
@@ -80,5 +95,5 @@ def federation_members(stacks: dict[str, dict]) -> list[Member]:
     """Every SuperNode site of the synthesized estate, GKE and AWS, sorted by site."""
     members = []
     for name, doc in stacks.items():
-        members += _gke_members(name, doc) + _aws_members(name, doc)
+        members += _gke_members(name, doc, stacks) + _aws_members(name, doc, stacks)
     return sorted(members, key=lambda m: m.site)

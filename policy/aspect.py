@@ -6,7 +6,12 @@ import jsii
 from cdktf import Annotations, Aspects, IAspect, TerraformOutput, TerraformProvider, TerraformResource, TerraformStack
 from constructs import IConstruct
 
-from policy.first_apply import ecr_template_custom_role, efs_policy_allows_clients, no_vif_on_new_connection
+from policy.first_apply import (
+    ecr_template_custom_role,
+    efs_policy_allows_clients,
+    no_vif_on_new_connection,
+    supernode_dials_resolvable_address,
+)
 from policy.gke_access import gke_control_plane_access, kubernetes_provider_problem
 from policy.log_metric_wait import log_metric_settled
 from policy.rules import (
@@ -43,6 +48,7 @@ class PolicyAspect:
                 "ecr-template-custom-role": ecr_template_custom_role(view),
                 "gke-control-plane-access": gke_control_plane_access(view),
                 "log-metric-settled": log_metric_settled(view),
+                "supernode-dials-resolvable-address": supernode_dials_resolvable_address(view),
             }
         elif isinstance(node, TerraformProvider) and node.terraform_resource_type == "kubernetes":
             config = provider_config(self.stack, node)

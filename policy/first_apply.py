@@ -11,10 +11,16 @@ succeed on their first ``apply``, or leave what they create unusable. Each retur
 - ``ecr-template-custom-role``: ECR creates a template's repositories (on the first pull through
   a cache, or on replication) as the template's ``custom_role_arn``; with KMS encryption or
   resource tags and no role it cannot, and the first pull fails ("not found").
+- ``supernode-dials-resolvable-address``: every ``--superlink`` address a SuperNode (a
+  Kubernetes Deployment's container or an ECS task's container) dials must resolve once the
+  apply is done, with no manual step: an IP, a Terraform reference (the reserved IP another
+  stack exports) or a DNS name the app lists under ``RESOLVABLE_NAMES_CONTEXT``. A name in a new
+  hosted zone nobody has delegated yet answers NXDOMAIN, and the SuperNode retries for ever.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from fnmatch import fnmatchcase
@@ -22,6 +28,9 @@ from fnmatch import fnmatchcase
 from policy.view import ResourceView
 
 _NEW_CONNECTION = re.compile(r"\$\{aws_dx_connection\.[A-Za-z0-9_\-]+\.")
+RESOLVABLE_NAMES_CONTEXT = "fedinfra:names-answering-at-first-apply"
+"""App context key: the DNS names that resolve right after the first apply (set by ``build_app``)."""
+SUPERLINK_FLAG = "--superlink"
 CLIENT_ACTIONS = frozenset({"elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"})
 
 
@@ -100,3 +109,57 @@ def ecr_template_custom_role(view: ResourceView) -> str | None:
         "creates the repositories as that role, so without it the first pull fails: add a role trusted by "
         "ecr.amazonaws.com that may ecr:CreateRepository/TagResource and use the key"
     )
+
+
+def _blocks(value) -> list:
+    """A nested block as synthesized: one object, or a list of them."""
+    if isinstance(value, dict):
+        return [value]
+    return value if isinstance(value, list) else []
+
+
+def _argument_lists(view: ResourceView) -> list[tuple[str, list]]:
+    """(container name, command + args) of every container of a Deployment or ECS task definition."""
+    if view.type.startswith("kubernetes_deployment"):
+        containers = [
+            c
+            for spec in _blocks(view.config.get("spec"))
+            for template in _blocks(spec.get("template"))
+            for pod in _blocks(template.get("spec"))
+            for c in _blocks(pod.get("container"))
+        ]
+        return [(c.get("name", "?"), [*(c.get("command") or []), *(c.get("args") or [])]) for c in containers]
+    if view.type == "aws_ecs_task_definition":
+        try:
+            containers = json.loads(view.config.get("container_definitions", ""))
+        except (TypeError, ValueError):
+            return []
+        return [(c.get("name", "?"), [*(c.get("entryPoint") or []), *(c.get("command") or [])]) for c in containers]
+    return []
+
+
+def _resolves_without_dns(host: str) -> bool:
+    """An IP literal, or a Terraform expression (another stack's reserved IP, known at apply)."""
+    if host.startswith("${"):
+        return True
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def supernode_dials_resolvable_address(view: ResourceView) -> str | None:
+    """The host of every ``--superlink HOST:PORT`` argument resolves at first apply (see module)."""
+    for container, args in _argument_lists(view):
+        if SUPERLINK_FLAG not in args[:-1]:
+            continue
+        host = str(args[args.index(SUPERLINK_FLAG) + 1]).rsplit(":", 1)[0]
+        if _resolves_without_dns(host) or host in (view.node.node.try_get_context(RESOLVABLE_NAMES_CONTEXT) or []):
+            continue
+        return (
+            f"{view.type} container {container} dials {host!r}, a name nothing delegates at first apply (a new "
+            "zone answers only after its parent delegates it): set dns.parent_zone_id or dns.delegated: true, "
+            "or dial the aggregator's static IP"
+        )
+    return None

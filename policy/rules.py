@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import re
 
-from policy.first_apply import ecr_template_custom_role, efs_policy_allows_clients, no_vif_on_new_connection
+from policy.first_apply import (
+    ecr_template_custom_role,
+    efs_policy_allows_clients,
+    no_vif_on_new_connection,
+    supernode_dials_resolvable_address,
+)
 from policy.gke_access import gke_control_plane_access, kubernetes_provider_problem
 from policy.view import OutputView, ResourceView
 
@@ -158,5 +163,6 @@ RULES = {
     "ecr-template-custom-role": ecr_template_custom_role,
     "gke-control-plane-access": gke_control_plane_access,
     "kubernetes-via-iam-endpoint": kubernetes_provider_problem,
+    "supernode-dials-resolvable-address": supernode_dials_resolvable_address,
 }
 """Rule name (as shown in ``[policy:<name>]`` errors) -> check; the README lists them."""

@@ -4,6 +4,11 @@ the primary to the secondary aggregator when the primary's health check fails.
 The name is ``<aggregator_record>.<domain>``; the aggregators are the ``primary`` and
 ``secondary`` clusters of the ``gcp`` section (their reserved static IPs). Which clusters those
 are is checked in ``spec.model`` (it spans sections).
+
+A new hosted zone answers only once its parent zone delegates to it (NS, and DS for DNSSEC).
+``answers_at_first_apply`` says whether that is true after the first ``apply``: the stack
+publishes the delegation itself (``parent_zone_id``) or the user did it (``delegated``). Only
+then do SuperNodes dial the name (see ``FederationSpec.supernode_dial_name``).
 """
 
 from __future__ import annotations
@@ -15,6 +20,12 @@ from pydantic import AfterValidator, Field
 
 from spec.aws import LogRetentionDays
 from spec.base import DnsLabel, SpecModel, StrictBool, StrictInt, StrictStr
+from spec.reserved_names import reject_reserved
+
+SAMPLE_DOMAIN = "federated.yourcompany.net"
+"""The placeholder ``dns.domain`` of the sample ``federation.yaml``: it synthesizes and deploys
+(nobody delegates it, so SuperNodes dial the primary's IP), but it is not yours; ``preflight``
+flags it."""
 
 DNS_NAME_LIMIT = 253
 """Longest DNS name in presentation form, without the trailing dot (RFC 1035: 255 octets on the wire)."""
@@ -58,7 +69,7 @@ def _domain(value: str) -> str:
         raise ValueError(f"{value!r} is {len(value)} characters; DNS names have at most {DNS_NAME_LIMIT}")
     labels = value.split(".")
     if len(labels) < 2:
-        raise ValueError(f"{value!r} is not a domain you can delegate (expected e.g. federated.example.com)")
+        raise ValueError(f"{value!r} is not a domain you can delegate (expected e.g. {SAMPLE_DOMAIN})")
     for label in labels:
         if not _LABEL.match(label):
             raise ValueError(
@@ -67,6 +78,20 @@ def _domain(value: str) -> str:
             )
     if labels[-1].isdigit():
         raise ValueError(f"{value!r} looks like an IP address, not a domain name")
+    return reject_reserved(value)
+
+
+_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
+
+
+def _zone_id(value: str) -> str:
+    """A Route 53 hosted zone ID as the API returns it without its ``/hostedzone/`` prefix."""
+    if value.startswith("/hostedzone/"):
+        raise ValueError(f"{value!r}: write the ID without the '/hostedzone/' prefix ({value.rsplit('/', 1)[1]!r})")
+    if not _ZONE_ID.match(value):
+        raise ValueError(
+            f"{value!r} is not a Route 53 hosted zone ID (Z followed by up to 31 uppercase letters/digits)"
+        )
     return value
 
 
@@ -88,6 +113,7 @@ def _checker_regions(value: tuple[str, ...]) -> tuple[str, ...]:
 
 
 DomainName = Annotated[StrictStr, AfterValidator(_domain)]
+HostedZoneId = Annotated[StrictStr, AfterValidator(_zone_id)]
 ResourcePath = Annotated[StrictStr, AfterValidator(_resource_path)]
 CheckerRegions = Annotated[tuple[StrictStr, ...], AfterValidator(_checker_regions)]
 
@@ -136,10 +162,21 @@ class DnsSection(SpecModel):
     """A public Route 53 zone for ``domain`` (DNSSEC-signed, query-logged) holding the aggregator
     name ``<aggregator_record>.<domain>`` with a ``ttl`` of at most 300 s. With ``site_records``,
     every cluster that runs an aggregator also gets ``<cluster name>.<domain>`` (its own static
-    IP, no failover). ``query_log_retention_days`` is a CloudWatch Logs retention period."""
+    IP, no failover). ``query_log_retention_days`` is a CloudWatch Logs retention period.
+
+    The zone answers only once the parent zone delegates to it. With ``parent_zone_id`` (a
+    Route 53 zone of the deployer's account) the stack publishes the NS and DS records there
+    itself; ``delegated: true`` says the user already did. Otherwise SuperNodes dial the primary
+    aggregator's static IP instead of the name."""
 
     domain: DomainName
-    """Public DNS name of the hosted zone (at least 2 labels, lowercase, no trailing dot)."""
+    """Public DNS name of the hosted zone (at least 2 labels, lowercase, no trailing dot, not reserved)."""
+    parent_zone_id: HostedZoneId | None = None
+    """Route 53 hosted zone ID of the parent zone (deployer's account): the stack publishes the NS and DS delegation there, so SuperNodes can dial the name from the first apply."""
+    parent_zone_name: DomainName | None = None
+    """Name of the `parent_zone_id` zone, if not `domain` minus its first label (e.g. a grandparent zone); `domain` must lie under it."""
+    delegated: StrictBool = False
+    """You have published the NS and DS records of `domain` in its parent zone yourself: SuperNodes dial the name."""
     aggregator_record: DnsLabel = "aggregator"
     """Label of the name clients use: `<aggregator_record>.<domain>`."""
     ttl: Annotated[StrictInt, Field(ge=1, le=MAX_RECORD_TTL)] = 60
@@ -150,6 +187,17 @@ class DnsSection(SpecModel):
     """Also publish `<cluster>.<domain>` for each aggregator cluster (clients have no public IP)."""
     query_log_retention_days: LogRetentionDays = 365
     """Retention of the DNS query logs; a CloudWatch Logs retention value."""
+
+    @property
+    def answers_at_first_apply(self) -> bool:
+        """Whether the zone's names resolve right after the first ``apply`` with no manual step:
+        the stack delegates it (``parent_zone_id``) or the user says it is delegated."""
+        return self.parent_zone_id is not None or self.delegated
+
+    @property
+    def parent_zone(self) -> str:
+        """The parent zone's name: ``parent_zone_name``, else ``domain`` minus its first label."""
+        return self.parent_zone_name or self.domain.split(".", 1)[1]
 
     @property
     def fqdn(self) -> str:
@@ -167,7 +215,7 @@ class DnsSection(SpecModel):
 def dns_issues(dns: DnsSection, gcp) -> list[tuple[str, str]]:
     """Rules that span ``dns`` and ``gcp``: a primary aggregator to point at, names that fit in
     DNS and do not collide, and the health-check fields each check type accepts."""
-    issues = dns.health_check.issues("dns.health_check")
+    issues = dns.health_check.issues("dns.health_check") + delegation_issues(dns)
     if len(dns.fqdn) > DNS_NAME_LIMIT:
         issues.append(
             (
@@ -208,4 +256,34 @@ def dns_issues(dns: DnsSection, gcp) -> list[tuple[str, str]]:
                         f"{DNS_NAME_LIMIT}",
                     )
                 )
+    return issues
+
+
+def delegation_issues(dns: DnsSection) -> list[tuple[str, str]]:
+    """One way to delegate the zone, and a parent zone that can hold the delegation: a proper
+    ancestor of ``domain`` that is not a top-level domain (those are the registrar's)."""
+    issues = []
+    if dns.parent_zone_id and dns.delegated:
+        issues.append(
+            (
+                "dns.delegated",
+                "parent_zone_id makes the dns stack publish the delegation itself (records that already exist "
+                "make the apply fail); set one of them",
+            )
+        )
+    if dns.parent_zone_name and not dns.parent_zone_id:
+        issues.append(("dns.parent_zone_name", "names the zone of parent_zone_id; set parent_zone_id too"))
+    if not dns.parent_zone_id:
+        return issues
+    parent = dns.parent_zone
+    if not dns.domain.endswith(f".{parent}"):
+        issues.append(("dns.parent_zone_name", f"{dns.domain!r} is not a subdomain of {parent!r}"))
+    elif "." not in parent:
+        issues.append(
+            (
+                "dns.parent_zone_id",
+                f"{dns.domain!r} is a registered domain (its parent is the top-level domain {parent!r}): "
+                "delegate it at your registrar and set delegated: true instead",
+            )
+        )
     return issues

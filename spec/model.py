@@ -56,6 +56,18 @@ class FederationSpec(SpecModel):
             regions += [r.name for r in self.aws.regions if r.is_member(True) and r.name not in regions]
         return tuple(regions)
 
+    @property
+    def supernode_dial_name(self) -> str | None:
+        """The DNS name every SuperNode dials, or ``None`` when they dial the primary aggregator's
+        static IP. Only a name that answers from the first apply, with no manual step, qualifies:
+        ``workload.aggregator_host`` (a name the user manages and vouches for), else the ``dns``
+        failover name when ``dns.answers_at_first_apply`` (the stack or the user delegated it)."""
+        if self.workload and self.workload.aggregator_host:
+            return self.workload.aggregator_host
+        if self.dns and self.dns.answers_at_first_apply:
+            return self.dns.fqdn
+        return None
+
     def network_claims(self) -> list[tuple[str, ipaddress.IPv4Network]]:
         """Every CIDR block the estate routes, with its field path: the input of the overlap rule."""
         claims = []

@@ -21,6 +21,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from spec.base import DnsLabel, SpecModel, StrictBool, StrictInt, StrictStr
+from spec.reserved_names import reject_reserved
 
 FLOWER_VERSION = "1.25.0"
 """Flower release the preset images are pinned to (``flwr/superlink``, ``flwr/supernode`` and
@@ -79,11 +80,11 @@ def _hostname(value: str) -> str:
     if len(value) > 253 or len(labels) < 2 or not all(_HOSTNAME_LABEL.match(label) for label in labels):
         raise ValueError(
             f"{value!r} is not a fully qualified DNS name (lowercase labels separated by dots, "
-            "e.g. aggregator.federated.example.com)"
+            "e.g. aggregator.fl.yourcompany.net)"
         )
     if labels[-1].isdigit():
         raise ValueError(f"{value!r} is an IP address; aggregator_host takes a DNS name (the IP is the default)")
-    return value
+    return reject_reserved(value)
 
 
 def _quantity(pattern: re.Pattern, what: str, example: str):
@@ -273,9 +274,9 @@ class App(SpecModel):
 class WorkloadSection(SpecModel):
     """Federated-learning workloads on every GKE cluster of the ``gcp`` section.
 
-    ``aggregator_host`` is the DNS name clients use to reach the aggregator (set it to the dns
-    stack's name, e.g. aggregator.federated.example.com); without it clients dial the primary's
-    static IP. Every site's SuperNode authenticates with its own key pair, registered on both
+    ``aggregator_host`` is a DNS name you manage outside this estate that clients dial to reach
+    the aggregator (you vouch that it answers from the first apply); without it clients dial the
+    ``dns`` section's name when that zone answers at first apply, else the primary's static IP. Every site's SuperNode authenticates with its own key pair, registered on both
     aggregators by the deployment, as are ``partner_node_keys`` (SuperNodes outside this estate).
     ``https_egress`` lets the workloads call Google APIs (``private.googleapis.com``, port 443)
     with their Workload Identity; ``certificate_validity_days`` is the lifetime of the
@@ -292,7 +293,7 @@ class WorkloadSection(SpecModel):
     namespace: DnsLabel = "federated-learning"
     """Kubernetes namespace of the workloads (Pod Security `restricted`); not `default` or `kube-*`."""
     aggregator_host: Hostname | None = None
-    """DNS name clients dial, for an externally managed name; default: the `dns` section's failover name, else the primary's static IP."""
+    """DNS name clients dial, for a name you manage elsewhere (it must answer from the first apply); default: the `dns` section's failover name if delegated, else the primary's static IP."""
     aggregator: Aggregator = Field(default_factory=Aggregator)
     """The aggregator (Flower SuperLink) on the primary and secondary clusters."""
     client: Client = Field(default_factory=Client)

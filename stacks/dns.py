@@ -22,6 +22,7 @@ from constructs_lib.aws.failover_record import FailoverRecord, FailoverRecordPro
 from constructs_lib.aws.health_check import EndpointHealthCheck, EndpointHealthCheckProps
 from constructs_lib.aws.hosted_zone import PublicHostedZone, PublicHostedZoneProps
 from constructs_lib.aws.query_logging import ZoneQueryLogging, ZoneQueryLoggingProps
+from constructs_lib.aws.zone_delegation import ZoneDelegation, ZoneDelegationProps
 from spec.dns import DnsSection
 from stacks.base import FederationStack
 from stacks.gke_cluster import gke_stack_name
@@ -62,6 +63,8 @@ class DnsStack(FederationStack):
     ``aggregators`` holds the primary and, optionally, the secondary. With both, the aggregator
     name is a PRIMARY/SECONDARY failover pair, each record with its own health check; with only a
     primary it is a simple record (and the primary's health check still runs, for monitoring).
+    With ``dns.parent_zone_id`` it also publishes the zone's NS and DS records in that parent
+    zone, after DNSSEC signing is on, so the names answer from the first apply.
     Exposes ``fqdn`` (literal), ``zone``, ``health_checks`` (by cluster name) and
     ``health_checker_cidrs`` (a list token: the IPv4 ranges the health checkers of the configured
     regions probe from, plus Route 53's ``GLOBAL`` checker range, which the aggregators must admit
@@ -97,6 +100,15 @@ class DnsStack(FederationStack):
                 ksk_name=ksk_name_for(self.prefix),
             ),
         )
+        if dns.parent_zone_id:
+            ZoneDelegation(
+                self,
+                "delegation",
+                name_servers=self.zone.name_servers,
+                ds_record=signing.ds_record,
+                signed=[signing.signing],
+                props=ZoneDelegationProps(parent_zone_id=dns.parent_zone_id, domain=dns.domain),
+            )
         query_logging = ZoneQueryLogging(
             self,
             "query_logging",
@@ -172,15 +184,20 @@ class DnsStack(FederationStack):
             "The aggregator's name: clients connect here; it follows the healthy aggregator.",
         )
         self.output("zone_id", self.zone.zone_id, "ID of the public hosted zone.")
+        where = (
+            f"published in the parent zone {dns.parent_zone_id} by this stack"
+            if dns.parent_zone_id
+            else "to publish in the parent zone"
+        )
         self.output(
             "name_servers",
             self.zone.name_servers,
-            f"Name servers of {dns.domain}: delegate to them with an NS record in the parent zone.",
+            f"Name servers of {dns.domain}: the NS record {where}.",
         )
         self.output(
             "dnssec_ds_record",
             signing.ds_record,
-            f"DS record for {dns.domain} to publish in the parent zone (completes the DNSSEC chain of trust).",
+            f"DS record for {dns.domain} {where} (completes the DNSSEC chain of trust).",
         )
         self.output(
             "health_check_ids",

@@ -5,7 +5,7 @@ which stack modules, and so which provider packages, it needs before loading any
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spec import FederationSpec
 from spec.aws_member import member_site_name
@@ -21,6 +21,9 @@ class StackPlan:
     key: str
     providers: frozenset[str]
     depends_on: tuple[str, ...] = ()
+    waits_for: tuple[str, ...] = ()
+    """Stacks (also in ``depends_on``) to apply first although no value flows from them, so
+    cdktf would not order them: ``build_app`` declares the dependency."""
 
 
 def plan_stacks(spec: FederationSpec) -> list[StackPlan]:
@@ -36,7 +39,13 @@ def plan_stacks(spec: FederationSpec) -> list[StackPlan]:
     if spec.dns:
         plans.append(StackPlan(DNS_STACK, "dns", "", frozenset({"aws"}), _aggregator_stacks(spec.gcp)))
     if spec.gcp and spec.workload:
-        plans += _workload_plans(spec.gcp, dns=bool(spec.dns), aws=spec.aws if members else None, members=members)
+        plans += _workload_plans(
+            spec.gcp,
+            dns=bool(spec.dns),
+            dials_dns=bool(spec.dns) and spec.supernode_dial_name == spec.dns.fqdn,
+            aws=spec.aws if members else None,
+            members=members,
+        )
     if spec.monitoring:
         plans += _monitoring_plans(spec, members)
     return plans
@@ -115,7 +124,7 @@ def node_key_stack_name(cluster: str) -> str:
     return f"node-key-{cluster}"
 
 
-def _workload_plans(gcp, *, dns: bool, aws=None, members: list[str] = ()) -> list[StackPlan]:
+def _workload_plans(gcp, *, dns: bool, dials_dns: bool = False, aws=None, members: list[str] = ()) -> list[StackPlan]:
     """The PKI stack (its certificate names the aggregators' static IPs), a key stack per site,
     the trust stack (CA certificate and public keys), then one workload stack per cluster. Every
     workload stack reads its own cluster, the aggregator clusters (their static IPs), the trust
@@ -125,7 +134,13 @@ def _workload_plans(gcp, *, dns: bool, aws=None, members: list[str] = ()) -> lis
 
     AWS member sites (``members``) get a key stack each too (site ``aws-<region>``); their region
     stacks come after the trust stack (they read the aggregators' IPs, the trust stack and their
-    key) and before the workload stacks, whose aggregators read their egress IPs."""
+    key) and before the workload stacks, whose aggregators read their egress IPs.
+
+    When SuperNodes dial the dns stack's name (``dials_dns``), every stack that runs one also
+    comes after the dns stack, which creates the record (and, with ``parent_zone_id``, the
+    delegation): started earlier, a SuperNode would get NXDOMAIN, cached for the parent zone's
+    negative TTL."""
+    after_dns = (DNS_STACK,) if dials_dns else ()
     clusters = [f"gke-{c.name}" for c in gcp.clusters]
     aggregators = [f"gke-{c.name}" for c in gcp.clusters if c.runs_aggregator]
     sites = [c.name for c in gcp.clusters] + [member_site_name(region) for region in members]
@@ -135,8 +150,11 @@ def _workload_plans(gcp, *, dns: bool, aws=None, members: list[str] = ()) -> lis
     plans.append(StackPlan(TRUST_STACK, "federation_trust", "", frozenset(), (PKI_STACK, *keys)))
     member_stacks = [aws_region_stack_name(region) for region in members]
     if aws is not None:
-        reads = {r: (*aggregators, TRUST_STACK, node_key_stack_name(member_site_name(r))) for r in members}
-        plans += _aws_plans(aws, reads)
+        reads = {r: (*aggregators, TRUST_STACK, node_key_stack_name(member_site_name(r)), *after_dns) for r in members}
+        plans += [
+            replace(plan, waits_for=after_dns) if plan.name in member_stacks else plan
+            for plan in _aws_plans(aws, reads)
+        ]
     for cluster in gcp.clusters:
         own = f"gke-{cluster.name}"
         read = clusters if cluster.runs_aggregator else aggregators
@@ -146,6 +164,8 @@ def _workload_plans(gcp, *, dns: bool, aws=None, members: list[str] = ()) -> lis
             depends += member_stacks
             if dns:
                 depends.append(DNS_STACK)
+        else:
+            depends += after_dns
         plans.append(
             StackPlan(
                 f"workload-{cluster.name}",
@@ -153,6 +173,7 @@ def _workload_plans(gcp, *, dns: bool, aws=None, members: list[str] = ()) -> lis
                 cluster.name,
                 frozenset({"google", "kubernetes"}),
                 tuple(depends),
+                () if cluster.runs_aggregator else after_dns,
             )
         )
     return plans

@@ -87,7 +87,9 @@ def build(app: Construct, spec, plan, built: dict) -> WorkloadStack:
         node_key=built[node_key_stack_name(cluster.name)],
         aggregator_ips=aggregator_ips,
         nat_ips=nat_ips,
-        health_checker_cidrs=built[DNS_STACK].health_checker_cidrs if DNS_STACK in plan.depends_on else None,
+        health_checker_cidrs=built[DNS_STACK].health_checker_cidrs
+        if DNS_STACK in plan.depends_on and cluster.runs_aggregator
+        else None,
         aggregator_host=aggregator_host(spec, built[gke_stack_name(primary.name)].aggregator_ip),
         federation=spec.federation,
         state=spec.state,

@@ -1,9 +1,11 @@
 """How clients find the aggregator: the one place that decides which host SuperNodes dial and
 which names the aggregator's certificate must carry.
 
-The DNS name is ``workload.aggregator_host`` when set (an externally managed name), else the
-``dns`` section's failover name (``<dns.aggregator_record>.<dns.domain>``), else none (clients
-dial the primary's static IP).
+The aggregator's DNS name is ``workload.aggregator_host`` when set (an externally managed name),
+else the ``dns`` section's failover name (``<dns.aggregator_record>.<dns.domain>``), else none.
+The certificate always names it; SuperNodes dial it only when it answers at first apply
+(``FederationSpec.supernode_dial_name``: the user's own name, or a zone the stack or the user
+delegated), else the primary's reserved static IP, which the certificate also carries.
 """
 
 from __future__ import annotations
@@ -20,9 +22,15 @@ def aggregator_dns_name(spec: FederationSpec) -> str | None:
 
 
 def aggregator_host(spec: FederationSpec, primary_ip: str) -> str:
-    """The host clients dial: the DNS name when there is one (it can move to the secondary on
-    failover), else the primary cluster's reserved static IP (a token is fine)."""
-    return aggregator_dns_name(spec) or primary_ip
+    """The host clients dial: the DNS name when it answers at first apply (it can move to the
+    secondary on failover), else the primary cluster's reserved static IP (a token is fine)."""
+    return spec.supernode_dial_name or primary_ip
+
+
+def names_answering_at_first_apply(spec: FederationSpec) -> list[str]:
+    """The DNS names that resolve right after the first apply (the name SuperNodes dial, if any):
+    what the policy rule ``supernode-dials-resolvable-address`` admits."""
+    return [spec.supernode_dial_name] if spec.supernode_dial_name else []
 
 
 LOOPBACK_NAME = "localhost"

@@ -7,8 +7,9 @@ container. Only three things change, all mechanically:
   layout (``/app/certificates/tls.crt`` -> ``<pod root>/certificates/tls.crt``);
 - in-pod addresses (``0.0.0.0``, ``127.0.0.1``, ``localhost`` with a port) get a free loopback port,
   the same one for every container of the pod (they share the pod's network namespace);
-- addresses of the aggregator seen from elsewhere (its DNS name or in-cluster Service name with the
-  Fleet or Control port) become ``127.0.0.1`` with the SuperLink pod's port for that number.
+- addresses of the aggregator seen from elsewhere (its static IP, a Terraform reference to the
+  primary's reserved address; its DNS name; or its in-cluster Service name, with the Fleet or
+  Control port) become ``127.0.0.1`` with the SuperLink pod's port for that number.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from tests.synth_helpers import Synthesized
 
 APP_ROOT = "/app"
 LOCAL_HOSTS = frozenset({"0.0.0.0", "127.0.0.1", "localhost"})  # noqa: S104 (in-pod binds, remapped)
-_ADDRESS = re.compile(r"(?<![\w/.-])([A-Za-z0-9][A-Za-z0-9.-]*):(\d{2,5})\b")
+_ADDRESS = re.compile(r"(?<![\w/.-])(\$\{[^}]+\}|[A-Za-z0-9][A-Za-z0-9.-]*):(\d{2,5})\b")
 _APP_PATH = re.compile(r"(?<![\w.-])/app(?=/|\b)")
 _TERRAFORM_TOKEN = "${"  # noqa: S105 (a Terraform interpolation marker)
 

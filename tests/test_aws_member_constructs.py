@@ -33,7 +33,7 @@ from stacks.aws_site_member import ENDPOINT_SERVICES, FederationMember, MemberIn
 AGGREGATORS = ("203.0.113.10", "198.51.100.20")
 KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nSENTINEL-PRIVATE-KEY-MATERIAL\n-----END OPENSSH PRIVATE KEY-----\n"
 CA = "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n"
-SUPERNODE_ARGS = ("--superlink", "aggregator.example.com:9092", "--root-certificates", CA_CERT_PATH)
+SUPERNODE_ARGS = ("--superlink", "aggregator.fl.yourcompany.net:9092", "--root-certificates", CA_CERT_PATH)
 SUPERNODE_ARGS += ("--auth-supernode-private-key", NODE_KEY_PATH, "--isolation", "process")
 LOADER = "arn:aws:iam::123456789012:role/site-data-loader"
 EXECUTOR_ARGS = ("--plugin-type", "clientapp", "--appio-api-address", "127.0.0.1:9094", "--insecure")
@@ -82,7 +82,7 @@ def build(*, bucket: bool = True, efs: bool = True, read_only: bool = True, app_
             node_private_key=KEY,
             supernode_image="flwr/supernode:1.25.0",
             app_image=app_image,
-            superlink="aggregator.example.com:9092",
+            superlink="aggregator.fl.yourcompany.net:9092",
             site="aws-us-west-2",
             client_args=(),
             executor_args=EXECUTOR_ARGS,

@@ -123,7 +123,7 @@ def test_inventory_shows_every_federation_member_its_data_and_the_aggregator_it_
     block = text.split("federation members (SuperNode sites)\n", 1)[1].split("\n\n", 1)[0]
     sites = [line.split()[:4] for line in block.splitlines() if "dials" in line]
     assert sites == [
-        [site, kind, "dials", "aggregator.federated.example.com:9092"]
+        [site, kind, "dials", "gke-fl-us/google_compute_address.aggregator_address.address:9092"]
         for site, kind in (
             ("aws-us-east-1", "aws"),
             ("aws-us-west-2", "aws"),

@@ -313,7 +313,7 @@ def test_site_records_name_each_aggregator_cluster_and_no_client(default_synth, 
 def test_outputs_name_the_endpoint_and_what_to_delegate(default_synth, dns, zone_id, aggregators):
     outputs = default_synth.outputs(STACK)
     assert outputs["federated_dns_name"]["value"] == f"{dns.aggregator_record}.{dns.domain}"
-    assert outputs["federated_dns_name"]["value"] == "aggregator.federated.example.com"
+    assert outputs["federated_dns_name"]["value"] == "aggregator.federated.yourcompany.net"
     assert outputs["zone_id"]["value"] == ref(ZONE, zone_id, "zone_id")
     assert outputs["name_servers"]["value"] == ref(ZONE, zone_id, "name_servers")
     ksk_id, _ = only(default_synth.resources(STACK, KSK))
@@ -397,7 +397,8 @@ PRIMARY_ONLY = {
         ],
     },
     "dns": {
-        "domain": "fl.example.org",
+        "domain": "fl.yourcompany.net",
+        "parent_zone_id": "Z0PARENTZONE1",
         "aggregator_record": "fleet",
         "ttl": 30,
         "site_records": True,
@@ -419,7 +420,7 @@ def primary_only(tmp_path_factory) -> Synthesized:
 
 
 def test_primary_only_gets_a_simple_record_at_the_primarys_address(primary_only, default_synth):
-    records = record_named(primary_only, "fleet.fl.example.org")
+    records = record_named(primary_only, "fleet.fl.yourcompany.net")
     ((logical_id, record),) = records
     for absent in ("failover_routing_policy", "set_identifier", "health_check_id"):
         assert absent not in record, f"a lone aggregator gets a simple record, not {absent}"
@@ -445,9 +446,37 @@ def test_primary_only_still_health_checks_the_primary_with_the_spec_settings(pri
 
 def test_primary_only_depends_on_the_primary_and_names_only_it(primary_only):
     assert primary_only.dependencies(STACK) == ["gke-solo"]
-    assert primary_only.outputs(STACK)["federated_dns_name"]["value"] == "fleet.fl.example.org"
-    assert primary_only.outputs(STACK)["site_dns_names"]["value"] == {"solo": "solo.fl.example.org"}
-    assert record_named(primary_only, "edge.fl.example.org") == []
+    assert primary_only.outputs(STACK)["federated_dns_name"]["value"] == "fleet.fl.yourcompany.net"
+    assert primary_only.outputs(STACK)["site_dns_names"]["value"] == {"solo": "solo.fl.yourcompany.net"}
+    assert record_named(primary_only, "edge.fl.yourcompany.net") == []
+
+
+def test_parent_zone_id_publishes_ns_and_ds_in_the_parent_only_after_signing(primary_only):
+    """The delegation that makes the names answer at first apply: NS to the new zone's name
+    servers and DS of its key-signing key, in the parent zone, after DNSSEC signing is on (a DS
+    for an unsigned zone makes validating resolvers answer SERVFAIL)."""
+    zone_id, _ = only(primary_only.resources(STACK, ZONE))
+    ksk_id, _ = only(primary_only.resources(STACK, KSK))
+    signing_id, _ = only(primary_only.resources(STACK, DNSSEC))
+    delegation = {
+        r["type"]: r for r in primary_only.resources(STACK, RECORD).values() if r["zone_id"] == "Z0PARENTZONE1"
+    }
+    assert sorted(delegation) == ["DS", "NS"]
+    assert delegation["NS"]["records"] == ref(ZONE, zone_id, "name_servers")
+    assert delegation["DS"]["records"] == [ref(KSK, ksk_id, "ds_record")]
+    for record in delegation.values():
+        assert record["name"] == "fl.yourcompany.net"
+        assert record["depends_on"] == [f"{DNSSEC}.{signing_id}"]
+    assert (
+        "published in the parent zone Z0PARENTZONE1" in primary_only.outputs(STACK)["dnssec_ds_record"]["description"]
+    )
+
+
+def test_without_parent_zone_id_the_stack_publishes_no_delegation(default_synth, dns):
+    assert dns.parent_zone_id is None
+    types = {r["type"] for r in default_synth.resources(STACK, RECORD).values()}
+    assert not types & {"NS", "DS"}
+    assert "to publish in the parent zone" in default_synth.outputs(STACK)["name_servers"]["description"]
 
 
 def test_no_dns_section_means_no_dns_stack(default_spec):
@@ -490,7 +519,7 @@ def test_health_check_props_reject_what_route53_rejects(change, fragment):
 
 def test_failover_record_props_and_targets_are_checked():
     with pytest.raises(ValueError, match="ttl"):
-        FailoverRecordProps(name="a.example.com", ttl=3600)
+        FailoverRecordProps(name="a.fl.yourcompany.net", ttl=3600)
     app = App()
     stack = TerraformStack(app, "s")
     same = FailoverTarget(ip="192.0.2.1", health_check_id="hc", set_identifier="one")

@@ -31,7 +31,7 @@ def spec_text(dns: dict | None = None, clusters=DEFAULT_CLUSTERS, gcp: bool = Tr
         doc["aws"] = {"regions": [{"name": "us-west-2", "cidr": "10.10.0.0/16"}]}
     if gcp:
         doc["gcp"] = {"project": "fl-project-123", "clusters": list(clusters)}
-    body = {"domain": "federated.example.com", **(dns or {}), **fields}
+    body = {"domain": "federated.yourcompany.net", **(dns or {}), **fields}
     doc["dns"] = {k: v for k, v in body.items() if v is not None}
     return yaml.safe_dump(doc, sort_keys=False)
 
@@ -45,7 +45,7 @@ def health(**fields) -> dict:
 
 def test_minimal_dns_section_gets_documented_defaults():
     dns = parse_spec(spec_text()).dns
-    assert dns.fqdn == "aggregator.federated.example.com"
+    assert dns.fqdn == "aggregator.federated.yourcompany.net"
     assert dns.ttl == 60
     assert dns.site_records is False
     assert dns.query_log_retention_days == 365
@@ -63,7 +63,7 @@ def test_minimal_dns_section_gets_documented_defaults():
 
 def test_primary_without_secondary_is_valid():
     spec = parse_spec(spec_text(clusters=(cluster("solo", "primary", 3),), site_records=True))
-    assert spec.dns.site_fqdn("solo") == "solo.federated.example.com"
+    assert spec.dns.site_fqdn("solo") == "solo.federated.yourcompany.net"
 
 
 def test_http_checks_accept_a_path_and_string_match_a_search_string():
@@ -84,7 +84,7 @@ def test_the_dns_section_is_optional():
 @pytest.mark.parametrize(
     ("domain", "fragment"),
     [
-        ("federated.example.com.", "trailing dot"),
+        ("federated.yourcompany.net.", "trailing dot"),
         ("Federated.Example.com", "lowercase"),
         ("localhost", "not a domain you can delegate"),
         ("-fl.example.com", "invalid label '-fl'"),

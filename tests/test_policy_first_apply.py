@@ -14,10 +14,24 @@ from cdktf_cdktf_provider_aws.ecr_repository_creation_template import (
     EcrRepositoryCreationTemplate,
     EcrRepositoryCreationTemplateEncryptionConfiguration,
 )
+from cdktf_cdktf_provider_aws.ecs_task_definition import EcsTaskDefinition
 from cdktf_cdktf_provider_aws.efs_file_system import EfsFileSystem
 from cdktf_cdktf_provider_aws.efs_file_system_policy import EfsFileSystemPolicy
+from cdktf_cdktf_provider_kubernetes.deployment_v1 import (
+    DeploymentV1,
+    DeploymentV1Metadata,
+    DeploymentV1Spec,
+    DeploymentV1SpecSelector,
+    DeploymentV1SpecTemplate,
+    DeploymentV1SpecTemplateMetadata,
+    DeploymentV1SpecTemplateSpec,
+    DeploymentV1SpecTemplateSpecContainer,
+)
+from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider
+from constructs import Construct
 
 from constructs_lib.iam_json import deny_insecure_transport, policy_document
+from policy.first_apply import RESOLVABLE_NAMES_CONTEXT
 from tests.test_policy import policy_errors
 
 VIF_ERROR = (
@@ -173,3 +187,84 @@ def test_default_federation_passes_the_first_apply_rules(default_synth):
         for rtype, items in stack.get("resource", {}).items():
             if rtype.startswith("aws_dx_") and rtype.endswith("_virtual_interface"):
                 assert all("aws_dx_connection." not in json.dumps(c["connection_id"]) for c in items.values())
+
+
+# --- supernode-dials-resolvable-address ---------------------------------------------------------
+
+UNDELEGATED = "aggregator.federated.yourcompany.net"
+DIAL_ERROR = (
+    "dials 'aggregator.federated.yourcompany.net', a name nothing delegates at first apply (a new zone answers "
+    "only after its parent delegates it): set dns.parent_zone_id or dns.delegated: true, or dial the "
+    "aggregator's static IP"
+)
+
+
+def _dialling(superlink: str, resolvable: list[str] | None = None, kind: str = "ecs"):
+    """A SuperNode (ECS task or Kubernetes Deployment) with ``--superlink superlink``, in a scope
+    whose context lists ``resolvable`` names (as ``build_app`` sets it from the spec)."""
+
+    def build(stack):
+        site = Construct(stack, "site")
+        if resolvable is not None:
+            site.node.set_context(RESOLVABLE_NAMES_CONTEXT, resolvable)
+        args = ["--superlink", superlink, "--root-certificates", "/app/ca/ca.crt"]
+        if kind == "ecs":
+            container = {"name": "supernode", "image": "flwr/supernode:1.25.0", "command": args, "essential": True}
+            EcsTaskDefinition(site, "task", family="f", container_definitions=json.dumps([container]))
+            return
+        KubernetesProvider(stack, "kubernetes", config_path="~/.kube/config")
+        labels = {"app": "supernode"}
+        DeploymentV1(
+            site,
+            "deployment",
+            metadata=DeploymentV1Metadata(name="supernode"),
+            spec=DeploymentV1Spec(
+                selector=DeploymentV1SpecSelector(match_labels=labels),
+                template=DeploymentV1SpecTemplate(
+                    metadata=DeploymentV1SpecTemplateMetadata(labels=labels),
+                    spec=DeploymentV1SpecTemplateSpec(
+                        container=[
+                            DeploymentV1SpecTemplateSpecContainer(
+                                name="supernode", image="flwr/supernode:1.25.0", args=args
+                            )
+                        ]
+                    ),
+                ),
+            ),
+        )
+
+    return build
+
+
+def _dial_errors(tmp_path, build) -> list[str]:
+    return [e for e in policy_errors(tmp_path, build) if "supernode-dials-resolvable-address" in e]
+
+
+def test_ecs_supernode_dialling_an_undelegated_name_fires(tmp_path):
+    assert _dial_errors(tmp_path, _dialling(f"{UNDELEGATED}:9092")) == [
+        "probe/site/task: [policy:supernode-dials-resolvable-address] aws_ecs_task_definition container "
+        f"supernode {DIAL_ERROR}"
+    ]
+
+
+def test_gke_supernode_dialling_an_undelegated_name_fires(tmp_path):
+    """The app lists other names (e.g. an aggregator_host), but not this one."""
+    errors = _dial_errors(tmp_path, _dialling(f"{UNDELEGATED}:9092", ["agg.fl.yourcompany.net"], kind="k8s"))
+    assert errors == [
+        "probe/site/deployment: [policy:supernode-dials-resolvable-address] kubernetes_deployment_v1 container "
+        f"supernode {DIAL_ERROR}"
+    ]
+
+
+@pytest.mark.parametrize("kind", ["ecs", "k8s"])
+@pytest.mark.parametrize(
+    ("superlink", "resolvable"),
+    [
+        (f"{UNDELEGATED}:9092", [UNDELEGATED]),  # delegated (parent_zone_id or delegated: true)
+        ("203.0.113.10:9092", None),
+        ("[2001:db8::10]:9092", None),
+        ("${data.terraform_remote_state.gke.outputs.aggregator_address}:9092", None),
+    ],
+)
+def test_supernode_dialling_an_ip_a_reference_or_a_delegated_name_passes(tmp_path, kind, superlink, resolvable):
+    assert _dial_errors(tmp_path, _dialling(superlink, resolvable, kind)) == []

@@ -57,7 +57,7 @@ def test_ready_spec_on_a_ready_machine_has_no_blocking_line():
 def test_default_spec_blocks_on_every_sample_value():
     assert blocking(DEFAULT) == [
         "block: gcp.project: fl-project-123 is the sample project ID; set it to your project's ID (gcloud projects list)",
-        "block: dns.domain: federated.example.com is the sample domain; set a domain you control and can delegate",
+        "block: dns.domain: federated.yourcompany.net is the sample domain; set a domain you control and can delegate",
         "block: azure.data_share.consumers[0].email: partner@example.com is in the reserved domain example.com "
         "(no one receives mail there); set the consumer's Azure sign-in address",
         "block: azure.data_share.consumers[1].email: lab@example.org is in the reserved domain example.org "
@@ -68,16 +68,28 @@ def test_default_spec_blocks_on_every_sample_value():
     assert exit_code(run_checks(spec_of(DEFAULT), ready_env())) == 1
 
 
-@pytest.mark.parametrize(
-    ("domain", "reserved"),
-    [("fl.example.net", "example.net"), ("example.org", "example.org"), ("fl.acme.test", ".test")],
-)
-def test_reserved_dns_domain_blocks(domain, reserved):
+def test_dns_notes_say_what_supernodes_dial_until_the_zone_answers():
+    def dns_notes(data):
+        return [line for line in lines(data) if line.startswith(("note: dns.", "note: workload.aggregator_host"))]
+
     data = ready_data()
-    data["dns"]["domain"] = domain
-    assert blocking(data) == [
-        f"block: dns.domain: {domain} is under the reserved name {reserved}; set a domain you control"
+    assert dns_notes(data) == [
+        "note: dns.domain: nobody delegates fl.acme-research.net at first apply, so SuperNodes dial the primary "
+        "aggregator's IP and do not follow failover; set dns.parent_zone_id (the stack writes NS and DS into that "
+        "Route 53 zone), or delegate it yourself and set dns.delegated: true, to make them dial "
+        "aggregator.fl.acme-research.net"
     ]
+    data["dns"]["parent_zone_id"] = "Z0123456789ABCDEFGHIJ"
+    assert dns_notes(data) == []
+    del data["dns"]["parent_zone_id"]
+    data["dns"]["delegated"] = True
+    assert dns_notes(data)[0].startswith(
+        "note: dns.delegated: SuperNodes dial aggregator.fl.acme-research.net: the parent zone of fl.acme-research.net "
+        "must already hold the NS records"
+    )
+    data["dns"]["delegated"] = False
+    data["workload"]["aggregator_host"] = "fl.partner-dns.org"
+    assert [line.split(":")[1] for line in dns_notes(data)] == [" workload.aggregator_host"]
 
 
 def test_reserved_rbac_group_blocks():
@@ -275,7 +287,7 @@ def test_cli_exit_codes(tmp_path):
 
     result = run_preflight(DEFAULT_SPEC, path, tmp_path)
     assert result.returncode == 1
-    assert result.stdout.splitlines()[-1] == "preflight: 5 blocking, 11 notes; fix the blocking lines before deploying"
+    assert result.stdout.splitlines()[-1] == "preflight: 5 blocking, 12 notes; fix the blocking lines before deploying"
 
     old = str(fake_tools(tmp_path / "old-bin", "1.9.8"))
     result = run_preflight(ready, old, tmp_path)

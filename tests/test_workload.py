@@ -400,9 +400,15 @@ def _supernode_target(synth, stack) -> str:
     return container["args"][container["args"].index("--superlink") + 1]
 
 
-def test_client_dials_the_failover_dns_name_over_tls(default_synth, default_spec, sites):
-    """With a dns section, every client dials the Route 53 failover name, never a fixed IP."""
+def test_client_dials_the_primary_static_ip_over_tls_until_the_zone_is_delegated(
+    default_synth, default_spec, sites, primary
+):
+    """The default's dns zone is not delegated (no parent_zone_id, not delegated), so its name
+    answers NXDOMAIN after the first apply: every client dials the primary's reserved static IP
+    (a cross-stack reference), which the certificate names too; the certificate still names the
+    failover host first, so switching to it later re-issues nothing."""
     agg = default_spec.workload.aggregator
+    primary_gke = f"gke-{primary.name}"
     for stack, _, _ in sites:
         client = by_name(default_synth.resources(stack, DEPLOYMENT))["supernode"]
         assert client["spec"]["replicas"] == str(default_spec.workload.client.replicas)
@@ -411,12 +417,16 @@ def test_client_dials_the_failover_dns_name_over_tls(default_synth, default_spec
         assert container["image"] == default_spec.workload.client.image
         args = container["args"]
         target = _supernode_target(default_synth, stack)
-        assert target == f"{default_spec.dns.fqdn}:{agg.fleet_port}"
+        host, port = target.rsplit(":", 1)
+        assert port == str(agg.fleet_port)
+        assert remote_output(default_synth, host) == (primary_gke, aggregator_ip_ref(default_synth, primary_gke))
         assert args[args.index("--root-certificates") + 1] == f"{flower.CA_DIR}/ca.crt"
         assert "--insecure" not in args
         assert default_synth.outputs(stack)["aggregator_address"]["value"] == target
     (_, request) = only(default_synth.resources(PKI_STACK, "tls_cert_request"))
     assert request["dns_names"][0] == default_spec.dns.fqdn, "the certificate must name the failover host"
+    ip_sans = [remote_output(default_synth, ip) for ip in request["ip_addresses"] if ip.startswith("${")]
+    assert (primary_gke, aggregator_ip_ref(default_synth, primary_gke)) in ip_sans
 
 
 def test_without_dns_clients_dial_the_primary_static_ip(synth, default_spec, primary):
@@ -535,7 +545,7 @@ def test_clients_trust_only_the_ca_certificate_relayed_by_the_trust_stack(defaul
 
 def test_aggregator_host_and_source_ranges_reach_clients_certificate_and_policies(synth):
     doc = yaml.safe_load(DEFAULT_SPEC.read_text())
-    workload = {"aggregator_host": "agg.fl.example.com", "aggregator": {"fleet_source_ranges": ["203.0.113.0/24"]}}
+    workload = {"aggregator_host": "agg.fl.yourcompany.net", "aggregator": {"fleet_source_ranges": ["203.0.113.0/24"]}}
     doc = {"federation": doc["federation"], "gcp": doc["gcp"], "workload": workload}
     out = synth(yaml.safe_dump(doc))
     primary_stack = next(f"workload-{c['name']}" for c in doc["gcp"]["clusters"] if c.get("role") == "primary")
@@ -549,12 +559,12 @@ def test_aggregator_host_and_source_ranges_reach_clients_certificate_and_policie
     fleet_rule = policies(out, primary_stack)["aggregator-ingress"]["ingress"][0]
     assert [f["ip_block"]["cidr"] for f in fleet_rule["from"] if "ip_block" in f] == ranges
     (_, request) = only(out.resources(PKI_STACK, "tls_cert_request"))
-    assert request["dns_names"][0] == "agg.fl.example.com"
-    assert request["subject"][0]["common_name"] == "agg.fl.example.com"
+    assert request["dns_names"][0] == "agg.fl.yourcompany.net"
+    assert request["subject"][0]["common_name"] == "agg.fl.yourcompany.net"
     for cluster in doc["gcp"]["clusters"]:
         stack = f"workload-{cluster['name']}"
-        assert _supernode_target(out, stack) == "agg.fl.example.com:9092"
-        assert out.outputs(stack)["aggregator_address"]["value"] == "agg.fl.example.com:9092"
+        assert _supernode_target(out, stack) == "agg.fl.yourcompany.net:9092"
+        assert out.outputs(stack)["aggregator_address"]["value"] == "agg.fl.yourcompany.net:9092"
 
 
 # --- network policies --------------------------------------------------------------------------

@@ -85,8 +85,8 @@ def test_quantities_are_compared_as_numbers():
 
 
 def test_aggregator_host_is_accepted():
-    text = spec_text({"aggregator_host": "aggregator.federated.example.com"})
-    assert parse_spec(text).workload.aggregator_host == "aggregator.federated.example.com"
+    text = spec_text({"aggregator_host": "aggregator.federated.yourcompany.net"})
+    assert parse_spec(text).workload.aggregator_host == "aggregator.federated.yourcompany.net"
 
 
 # --- images ----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ Check = Callable[[object, Environment], Iterable[Finding]]
 CHECKS: list[Check] = [
     placeholders.check_sample_project,
     placeholders.check_sample_domain,
+    placeholders.check_dns_answers,
     placeholders.check_reserved_emails,
     placeholders.check_documentation_accounts,
     tools.check_terraform,

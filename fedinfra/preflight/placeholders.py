@@ -6,19 +6,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from fedinfra.preflight.core import Environment, Finding, block
+from fedinfra.preflight.core import Environment, Finding, block, note
+from spec.dns import SAMPLE_DOMAIN
+from spec.reserved_names import RESERVED_DOMAINS
 
 SAMPLE_GCP_PROJECT = "fl-project-123"
 """The project ID of the default ``federation.yaml``: a sample, not a project you own."""
 
-SAMPLE_DNS_DOMAIN = "federated.example.com"
-"""The default spec's ``dns.domain``. (Integrator: point this at ``spec.dns.SAMPLE_DOMAIN``.)"""
-
-RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
-"""Second-level domains reserved for documentation (RFC 2606 section 3): no one receives mail there."""
-
-RESERVED_TLDS = ("example", "test", "invalid", "localhost", "local")
-"""Top-level names reserved for documentation, testing and local use (RFC 2606, RFC 6761, RFC 6762)."""
+SAMPLE_DNS_DOMAIN = SAMPLE_DOMAIN
+"""The default spec's ``dns.domain``: deployable, but not a domain you own."""
 
 DOCUMENTATION_ACCOUNT_IDS = frozenset({"123456789012", "111122223333", "444455556666", "777788889999", "000000000000"})
 """AWS account IDs that AWS documentation uses in examples; no real account has them."""
@@ -27,13 +23,13 @@ _ACCOUNT = re.compile(r"(?<!\d)(\d{12})(?!\d)")
 
 
 def reserved_domain(domain: str) -> str | None:
-    """The reserved name ``domain`` falls under (``example.com``, ``.test`` ...), or None."""
+    """The reserved name ``domain`` falls under (``example.com``, ``.test`` ...), or None; the
+    same table ``validate`` refuses DNS names with (``spec.reserved_names``)."""
     domain = domain.lower().rstrip(".")
-    for reserved in RESERVED_DOMAINS:
-        if domain == reserved or domain.endswith("." + reserved):
-            return reserved
-    tld = domain.rsplit(".", 1)[-1]
-    return f".{tld}" if tld in RESERVED_TLDS else None
+    for suffix in RESERVED_DOMAINS:
+        if domain == suffix or domain.endswith("." + suffix):
+            return suffix if "." in suffix else f".{suffix}"
+    return None
 
 
 def check_sample_project(spec, env: Environment) -> Iterator[Finding]:
@@ -75,15 +71,10 @@ def check_reserved_emails(spec, env: Environment) -> Iterator[Finding]:
 
 
 def check_sample_domain(spec, env: Environment) -> Iterator[Finding]:
-    """The sample or a reserved ``dns.domain``: Route 53 refuses reserved names, and nobody could
-    delegate the sample one to the new zone."""
-    if spec.dns is None:
-        return
-    domain = spec.dns.domain
-    if domain == SAMPLE_DNS_DOMAIN:
-        yield block("dns.domain", f"{domain} is the sample domain; set a domain you control and can delegate")
-    elif reserved := reserved_domain(domain):
-        yield block("dns.domain", f"{domain} is under the reserved name {reserved}; set a domain you control")
+    """The sample ``dns.domain``: it deploys, but it is not yours, so nobody can delegate it.
+    (Reserved names never get here: ``validate`` refuses them.)"""
+    if spec.dns is not None and spec.dns.domain == SAMPLE_DNS_DOMAIN:
+        yield block("dns.domain", f"{spec.dns.domain} is the sample domain; set a domain you control and can delegate")
 
 
 def check_documentation_accounts(spec, env: Environment) -> Iterator[Finding]:
@@ -97,3 +88,31 @@ def check_documentation_accounts(spec, env: Environment) -> Iterator[Finding]:
             if account in DOCUMENTATION_ACCOUNT_IDS:
                 yield block(path, f"{account} is an AWS documentation account ID; use your account's ID in {value}")
                 break
+
+
+def check_dns_answers(spec, env: Environment) -> Iterator[Finding]:
+    """Whether SuperNodes dial the DNS name (and so follow failover) from the first apply: only
+    when the zone answers then; otherwise they dial the primary's IP until the user says so."""
+    if spec.dns is None or spec.workload is None:
+        return
+    name = spec.dns.fqdn
+    if spec.workload.aggregator_host:
+        yield note(
+            "workload.aggregator_host",
+            f"SuperNodes dial {spec.workload.aggregator_host}, a name you manage: make it resolve to the primary's "
+            "aggregator_ip output (and follow failover) before the workload stacks start",
+        )
+    elif spec.dns.delegated:
+        yield note(
+            "dns.delegated",
+            f"SuperNodes dial {name}: the parent zone of {spec.dns.domain} must already hold the NS records "
+            "(name_servers output) and the DS record (dnssec_ds_record) when the workload stacks deploy, "
+            "or every SuperNode gets NXDOMAIN",
+        )
+    elif not spec.dns.answers_at_first_apply:
+        yield note(
+            "dns.domain",
+            f"nobody delegates {spec.dns.domain} at first apply, so SuperNodes dial the primary aggregator's IP "
+            f"and do not follow failover; set dns.parent_zone_id (the stack writes NS and DS into that Route 53 "
+            f"zone), or delegate it yourself and set dns.delegated: true, to make them dial {name}",
+        )
