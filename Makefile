@@ -67,11 +67,13 @@ test: setup lint
 snapshot-update: $(VENV)/.installed
 	$(BIN)/pytest tests/test_snapshots.py --snapshot-update
 
+# Medians of 3 fresh processes each: cold / unchanged / changed-spec synth (the synth cache), then
+# validate / lazy / eager provider import; extra options through ARGS, e.g. ARGS=--skip-imports.
 bench: $(VENV)/.installed
-	$(BIN)/python bench/synth_bench.py
+	$(BIN)/python bench/synth_bench.py $(ARGS)
 
 clean:
-	rm -rf cdktf.out .cdktf.out.* .pytest_cache .ruff_cache
+	rm -rf cdktf.out .cdktf.out.* .synth-key-cdktf.out.json .pytest_cache .ruff_cache
 
 docs: $(VENV)/.installed
 	$(BIN)/python main.py spec-reference --write README.md

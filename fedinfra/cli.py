@@ -11,14 +11,10 @@ import argparse
 import os
 import sys
 
-from spec import SpecError
+from fedinfra.errors import UsageError
 
 EXIT_INVALID = 2
 COMMANDS = ("synth", "validate", "preflight", "graph", "inventory", "spec-reference")
-
-
-class UsageError(Exception):
-    """A request the command line cannot satisfy (bad --stacks glob, no Graphviz): exit 2."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     common(synth)
     synth.add_argument("--out", metavar="DIR", help="output directory (default: $CDKTF_OUTDIR, else cdktf.out)")
     synth.add_argument("--quiet", action="store_true", help="print nothing on success")
+    synth.add_argument(
+        "--force",
+        action="store_true",
+        help="synthesize even if the output is up to date with every input (also: FEDINFRA_FORCE_SYNTH=1)",
+    )
 
     validate = commands.add_parser("validate", help="check the spec only (no provider import); print every error")
     common(validate, stacks=False)
@@ -101,11 +102,13 @@ def main(argv: list[str] | None = None) -> int:
             interrupt.exit_interrupted()
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's final flush
         return 0
-    except SpecError as exc:
-        for line in exc.lines():
-            print(line, file=sys.stderr)
-        return EXIT_INVALID
     except Exception as exc:
+        from spec import SpecError  # only on failure: a synth served from the cache never loads the spec model
+
+        if isinstance(exc, SpecError):
+            for line in exc.lines():
+                print(line, file=sys.stderr)
+            return EXIT_INVALID
         if interrupt.received():  # e.g. a truncated reply from the jsii kernel killed by Ctrl-C
             interrupt.exit_interrupted()
         if args.debug:

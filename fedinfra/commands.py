@@ -1,4 +1,8 @@
-"""What each command does; ``fedinfra.cli`` parses arguments and reports errors."""
+"""What each command does; ``fedinfra.cli`` parses arguments and reports errors.
+
+The spec model and cdktf are imported inside the commands that need them: ``synth`` with an
+up-to-date output (``fedinfra.synth_cache``) needs neither.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,9 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from spec import load_spec
-from spec.loader import resolve_spec_path
+from fedinfra.errors import UsageError
+from fedinfra.synth_inputs import OUTDIR_ENV, force_requested, resolve_spec_path
 
-OUTDIR_ENV = "CDKTF_OUTDIR"  # set by `cdktf synth` to where it expects the app's output
 PROVIDER_PACKAGES = {
     "aws": "AWS",
     "google": "Google",
@@ -27,6 +30,8 @@ PROVIDER_PACKAGES = {
 
 def validate(args) -> int:
     """Check the spec only; never imports cdktf or a provider."""
+    from spec import load_spec
+
     load_spec(resolve_spec_path(args.spec))
     print("ok")
     return 0
@@ -35,6 +40,7 @@ def validate(args) -> int:
 def preflight(args) -> int:
     """Print what a first deploy still needs; never imports cdktf or a provider."""
     from fedinfra.preflight import exit_code, render, run_checks
+    from spec import load_spec
 
     findings = run_checks(load_spec(resolve_spec_path(args.spec)))
     for line in render(findings):
@@ -43,16 +49,32 @@ def preflight(args) -> int:
 
 
 def synth(args) -> int:
+    """Synthesize, unless the output directory is up to date with every input (then say so)."""
+    from fedinfra import synth_cache
     from fedinfra.summary import render_table, summarize
-    from fedinfra.synth import synthesize
+    from fedinfra.synth_inputs import gather, synth_key
 
-    spec = load_spec(resolve_spec_path(args.spec))
-    outdir = args.out or os.environ.get(OUTDIR_ENV) or "cdktf.out"
-    _check_state_outside(spec, outdir)
     started = time.perf_counter()
+    spec_path = resolve_spec_path(args.spec)
+    outdir = args.out or os.environ.get(OUTDIR_ENV) or "cdktf.out"
+    inputs = gather(spec_path, outdir, args.stacks)
+    key = synth_key(inputs)
+    if not (args.force or force_requested()) and synth_cache.is_current(outdir, key):
+        if not args.quiet:
+            print(render_table(summarize(outdir)))
+            print(f"{outdir} is up to date (key {key[:12]}); nothing to synthesize (--force to rebuild)")
+        return 0
+    from fedinfra.synth import synthesize
+    from spec import load_spec
+
+    spec = load_spec(spec_path)
+    _check_state_outside(spec, outdir)
     if not args.quiet:
+        stale = synth_cache.stale_parts(outdir, inputs)
+        if stale:
+            print(f"{outdir} is out of date ({', '.join(stale)} changed)", file=sys.stderr)
         _progress(spec, args.stacks)
-    synthesize(spec, outdir, stacks=args.stacks)
+    synthesize(spec, outdir, stacks=args.stacks, inputs=inputs)
     if not args.quiet:
         print(render_table(summarize(outdir)))
         if spec.gcp is not None:
@@ -65,7 +87,6 @@ def synth(args) -> int:
 
 def _check_state_outside(spec, outdir: str) -> None:
     """Local state must not live in the output directory: every synth replaces it."""
-    from fedinfra.cli import UsageError
     from stacks.backend import state_inside_output
 
     problem = state_inside_output(spec.state, outdir)
@@ -173,12 +194,11 @@ def _synthesized(args):
     if args.source:
         source = Path(args.source)
         if not (source / "manifest.json").exists():
-            from fedinfra.cli import UsageError
-
             raise UsageError(f"{source}: no manifest.json; run `main.py synth --out {source}` first")
         yield source
         return
     from fedinfra.synth import synthesize
+    from spec import load_spec
 
     spec = load_spec(resolve_spec_path(args.spec))
     with tempfile.TemporaryDirectory(prefix="fedinfra-") as scratch:
@@ -186,8 +206,6 @@ def _synthesized(args):
 
 
 def _render_png(dot_text: str, target: str) -> None:
-    from fedinfra.cli import UsageError
-
     dot = shutil.which("dot")
     if dot is None:
         raise UsageError("--png needs Graphviz's `dot` on PATH (e.g. apt-get install graphviz)")

@@ -43,17 +43,27 @@ def test_cdktf_cli_synth_writes_the_same_stacks(tmp_path, default_synth):
         "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
         "CI": "true",
     }
-    result = subprocess.run(
-        [str(cli), "synth", "--output", "cdktf.out"],
-        cwd=checkout,
-        env=env,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=900,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+    def cdktf_synth() -> None:
+        result = subprocess.run(
+            [str(cli), "synth", "--output", "cdktf.out"],
+            cwd=checkout,
+            env=env,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=900,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+    cdktf_synth()
     produced = tree_bytes(checkout / "cdktf.out")
     expected = tree_bytes(default_synth.outdir)
     assert {k: v for k, v in produced.items() if k in expected} == expected
+    # Nothing changed: the second `cdktf synth` (as `cdktf deploy`/`diff` run it) reuses the output
+    # (a synth would swap in a new directory) and leaves the same bytes.
+    inode = (checkout / "cdktf.out").stat().st_ino
+    cdktf_synth()
+    assert (checkout / "cdktf.out").stat().st_ino == inode, "the unchanged second cdktf synth synthesized again"
+    assert tree_bytes(checkout / "cdktf.out") == produced
