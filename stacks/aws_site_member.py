@@ -54,6 +54,7 @@ class MemberInputs:
     client_args: tuple[str, ...]
     executor_args: tuple[str, ...]
     fleet_port: int
+    resolve_interval: int
     cpu: int
     memory: int
     credential_secret_name: str
@@ -85,6 +86,7 @@ def member_inputs(spec, region: AwsRegion, built: dict) -> MemberInputs:
         client_args=tuple(workload.client.args),
         executor_args=tuple(flower.executor_args("clientapp")),
         fleet_port=fleet_port,
+        resolve_interval=workload.client.resolve_interval,
         cpu=spec.aws.member.cpu,
         memory=spec.aws.member.memory,
         credential_secret_name=spec.aws.member.docker_hub_credential_secret,
@@ -177,6 +179,7 @@ class FederationMember(Construct):
                 name=f"{name}-supernode",
                 supernode_image=supernode_image,
                 app_image=app_image,
+                supernode_entry_point=tuple(flower.supervised_supernode_command(inputs.resolve_interval)),
                 supernode_args=tuple(
                     flower.supernode_args(
                         superlink=inputs.superlink,
