@@ -42,7 +42,8 @@ class MemberInputs:
     (Docker Hub references, or a full ECR URI of this region for ``app_image``), the aggregator
     address the SuperNode dials, the site name, the spec's extra client arguments, the executor
     arguments, the Fargate size, the fleet port, the data mount mode and whether the site
-    runs (``workload.client.replicas`` 0 pauses every site, this one too)."""
+    runs (``workload.client.replicas`` 0 pauses every site, this one too) and how often the
+    SuperNode supervisor looks up the aggregator name (``workload.client.resolve_interval``)."""
 
     aggregator_ips: tuple[str, ...]
     ca_certificate_pem: str
@@ -54,12 +55,12 @@ class MemberInputs:
     client_args: tuple[str, ...]
     executor_args: tuple[str, ...]
     fleet_port: int
-    resolve_interval: int
     cpu: int
     memory: int
     credential_secret_name: str
     data_read_only: bool = True
     running: bool = True
+    resolve_interval: int = flower.RESOLVE_INTERVAL
 
 
 def member_inputs(spec, region: AwsRegion, built: dict) -> MemberInputs:
