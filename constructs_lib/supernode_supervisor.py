@@ -17,6 +17,10 @@ secondary. The supervisor therefore
   changes it stops the child (SIGTERM, SIGKILL after 10 s) and starts it against the new
   address at once. An IP address is dialled as given (only restart-on-exit applies). A failed
   lookup keeps the current address (before any answer the child dials the name itself);
+- runs a Python child (its ``#!`` line names Python, as ``flower-supernode``'s does) through a
+  tiny runner that ends the process when its main thread ends: Flower 1.25's SuperNode can die in
+  its main thread (e.g. "Heartbeat sender is not running" while cleaning up after "Node ID ...
+  not found") and still hang on its gRPC server threads, health server included, forever;
 - forwards SIGTERM/SIGINT to the child and exits with it when asked to stop.
 
 Every line it writes starts with ``supervisor:``; the child's output is left untouched.
@@ -27,6 +31,7 @@ operator could also pin a node by hand). The stacks never set it.
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -38,6 +43,24 @@ STABLE_SECONDS = 60
 STOP_GRACE = 10
 
 
+RUNNER = """
+import os, runpy, sys, traceback
+sys.argv = sys.argv[1:]
+code = 0
+try:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+except SystemExit as stop:
+    code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+except BaseException:
+    traceback.print_exc()
+    code = 1
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(code)
+"""
+"""Run a Python script as ``__main__`` and end the process with it, whatever threads remain."""
+
+
 def say(message):
     print("supervisor: " + message, file=sys.stderr, flush=True)
 
@@ -46,6 +69,20 @@ def split_address(address):
     """``host:port`` or ``[v6]:port`` -> (host, port)."""
     host, _, port = address.rpartition(":")
     return host.strip("[]"), port
+
+
+def child_command(argv):
+    """``argv`` through ``RUNNER`` with the interpreter of its ``#!`` line when the executable is
+    a Python script, else ``argv`` unchanged."""
+    path = shutil.which(argv[0])
+    try:
+        with open(path, "rb") as handle:
+            first = handle.readline(256).decode("utf-8", "replace")
+    except (OSError, TypeError):
+        return argv
+    if not first.startswith("#!") or "python" not in first:
+        return argv
+    return [*first[2:].split(), "-c", RUNNER, path, *argv[1:]]
 
 
 def is_ip(host):
@@ -102,7 +139,7 @@ class Supervisor:
         argv = list(self.argv)
         argv[self.index] = self.address
         say("starting " + argv[0] + " --superlink " + self.address)
-        self.child = subprocess.Popen(argv)
+        self.child = subprocess.Popen(child_command(argv))
         return time.monotonic()
 
     def stop_child(self):

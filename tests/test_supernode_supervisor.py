@@ -36,6 +36,10 @@ def stop(signum, frame):
         f.write(json.dumps({"pid": os.getpid(), "signal": signum}) + "\\n")
     sys.exit(0)
 signal.signal(signal.SIGTERM, stop)
+if os.environ.get("FAKE_HANG"):
+    import threading
+    threading.Thread(target=time.sleep, args=(120,)).start()
+    raise RuntimeError("main thread dies, a non-daemon thread lives on")
 if os.environ.get("FAKE_EXIT"):
     sys.exit(int(os.environ["FAKE_EXIT"]))
 time.sleep(120)
@@ -132,6 +136,12 @@ def test_restarts_the_supernode_when_it_exits(supervised):
     assert node.wait(lambda: len(node.starts()) >= 3, timeout=10), node.events()
     assert all(argv == ["--superlink", "203.0.113.10:9092", "--other", "flag"] for argv in node.starts())
     assert node.process.poll() is None
+
+
+def test_restarts_a_supernode_whose_main_thread_died(supervised):
+    """Flower 1.25's SuperNode can die in its main thread and hang on its server threads."""
+    node = supervised("203.0.113.10:9092", {"FAKE_HANG": "1"})
+    assert node.wait(lambda: len(node.starts()) >= 2, timeout=10), node.events()
 
 
 def test_follows_the_dns_answer_and_stops_the_old_node(supervised, tmp_path):
