@@ -121,9 +121,10 @@ def resolve(host, port, current):
 
 class Supervisor:
     def __init__(self, argv, resolve_every):
+        # The last --superlink wins (extra arguments are appended).
         self.argv = list(argv)
         self.resolve_every = resolve_every
-        self.index = self.argv.index("--superlink") + 1
+        self.index = len(self.argv) - 1 - self.argv[::-1].index("--superlink") + 1
         self.host, self.port = split_address(self.argv[self.index])
         self.follow = not is_ip(self.host)
         self.address = join_address(self.host, self.port)
@@ -202,7 +203,11 @@ def main(args):
         args = args[2:]
     if args and args[0] == "--":
         args = args[1:]
-    if not args or "--superlink" not in args[:-1]:
+    split = []
+    for arg in args:
+        split += arg.split("=", 1) if arg.startswith("--superlink=") else [arg]
+    args = split
+    if "--superlink" not in args[:-1]:
         say("usage: [--resolve-every SECONDS] -- flower-supernode --superlink HOST:PORT ...")
         return 2
     return Supervisor(args, resolve_every).run()

@@ -77,7 +77,7 @@ def test_resolve_interval_is_checked(value):
 class Supervised:
     """The synthesized supervisor command running the fake SuperNode in ``tmp``."""
 
-    def __init__(self, tmp: Path, command: list[str], superlink: str, env: dict[str, str], every: str = "1"):
+    def __init__(self, tmp: Path, command: list[str], superlink: str, env: dict[str, str], every: str = "1", extra=()):
         bin_dir = tmp / "bin"
         bin_dir.mkdir(exist_ok=True)
         fake = bin_dir / "flower-supernode"
@@ -88,7 +88,7 @@ class Supervised:
         argv[argv.index("--resolve-every") + 1] = every
         self.log = (tmp / "supervisor.log").open("w")
         self.process = subprocess.Popen(
-            [*argv, "--superlink", superlink, "--other", "flag"],
+            [*argv, "--superlink", superlink, "--other", "flag", *extra],
             env={"PATH": f"{bin_dir}:/usr/bin:/bin", "FAKE_RECORD": str(self.record), **env},
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -156,6 +156,17 @@ def test_follows_the_dns_answer_and_stops_the_old_node(supervised, tmp_path):
     assert node.wait(lambda: len(node.starts()) == 2, timeout=6), node.events()
     assert node.starts()[1][:2] == ["--superlink", "127.0.0.1:2222"]
     assert any(e.get("signal") == signal.SIGTERM for e in node.events()), "the old node was not stopped"
+
+
+def test_the_last_superlink_flag_wins(supervised, supervisor_command, tmp_path):
+    """Extra client arguments are appended to the preset's: a later ``--superlink=`` overrides."""
+    node = Supervised(tmp_path, supervisor_command, "ignored.example:1", {}, extra=["--superlink=198.51.100.7:9092"])
+    try:
+        assert node.wait(lambda: len(node.starts()) == 1), node.events()
+        assert node.starts()[0][-2:] == ["--superlink", "198.51.100.7:9092"]
+        assert node.starts()[0][:2] == ["--superlink", "ignored.example:1"]
+    finally:
+        node.stop()
 
 
 def test_an_ip_address_is_dialled_as_given(supervised, tmp_path):
