@@ -59,8 +59,8 @@ the supervisor's lookup interval (10 s), Flower's reconnect backoff (at most 20 
 supervisor's restart backoff (at most 10 s) and start-up. Failback here also waits out the
 nodes' online lease on the restarted primary (Flower 1.25 refuses ActivateNode with
 FAILED_PRECONDITION until 2 x 30 s after the node's last heartbeat there; a real failover takes
-longer than that, so in production the lease has long expired). Measured over three runs:
-failover 9-15 s, failback 19-33 s."""
+longer than that, so in production the lease has long expired). Measured over four runs:
+failover 9-17 s, failback 12-33 s."""
 SUPERVISED = "supervisor: starting"
 
 pytestmark = pytest.mark.slow
