@@ -180,7 +180,7 @@ class DnsSection(SpecModel):
     aggregator_record: DnsLabel = "aggregator"
     """Label of the name clients use: `<aggregator_record>.<domain>`."""
     ttl: Annotated[StrictInt, Field(ge=1, le=MAX_RECORD_TTL)] = 60
-    """Record TTL in seconds, at most 300: failover time is about failure_threshold x request_interval + ttl."""
+    """Record TTL in seconds, at most 300: nodes follow a failover about failure_threshold x request_interval + ttl + workload.client.resolve_interval + a few seconds later."""
     health_check: HealthCheck = Field(default_factory=HealthCheck)
     """How Route 53 decides an aggregator is healthy."""
     site_records: StrictBool = False

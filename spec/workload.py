@@ -210,6 +210,8 @@ class Client(SpecModel):
     """Requests and limits of the container."""
     args: ExtraArgs = ()
     """Extra arguments appended to the preset's (later flags win; `--insecure` is rejected)."""
+    resolve_interval: Annotated[StrictInt, Field(ge=1, le=300)] = 10
+    """Seconds between lookups of the aggregator's DNS name by the SuperNode supervisor (GKE and AWS member sites); when the answer changes (failover or failback) the SuperNode reconnects to the new aggregator. Unused when clients dial an IP."""
 
 
 _OPENSSH_EC_KEY = re.compile(r"^(ecdsa-sha2-nistp(?:256|384|521)) ([A-Za-z0-9+/]+={0,2})(?: [ -~]*)?$")

@@ -45,8 +45,9 @@ class MemberInputs:
     address the SuperNode dials, the site name, the spec's extra client arguments, the executor
     arguments, the Fargate size, the fleet port, the Docker Hub credential secret, the node
     secret's recovery window, the data mount mode, whether the site runs
-    (``workload.client.replicas`` 0 pauses every site, this one too) and the aggregator's DNS
-    name, if it has one (the one name the site's DNS allow-list adds to AWS's)."""
+    (``workload.client.replicas`` 0 pauses every site, this one too), the aggregator's DNS
+    name, if it has one (the one name the site's DNS allow-list adds to AWS's), and how often the
+    SuperNode supervisor looks up the aggregator name (``workload.client.resolve_interval``)."""
 
     aggregator_ips: tuple[str, ...]
     ca_certificate_pem: str
@@ -65,6 +66,7 @@ class MemberInputs:
     data_read_only: bool = True
     running: bool = True
     aggregator_domain: str | None = None
+    resolve_interval: int = flower.RESOLVE_INTERVAL
 
 
 def member_inputs(spec, region: AwsRegion, built: dict) -> MemberInputs:
@@ -91,6 +93,7 @@ def member_inputs(spec, region: AwsRegion, built: dict) -> MemberInputs:
         client_args=tuple(workload.client.args),
         executor_args=tuple(flower.executor_args("clientapp")),
         fleet_port=fleet_port,
+        resolve_interval=workload.client.resolve_interval,
         cpu=spec.aws.member.cpu,
         memory=spec.aws.member.memory,
         credential_secret_name=spec.aws.member.docker_hub_credential_secret,
@@ -199,6 +202,7 @@ class FederationMember(Construct):
                 name=f"{name}-supernode",
                 supernode_image=supernode_image,
                 app_image=app_image,
+                supernode_entry_point=tuple(flower.supervised_supernode_command(inputs.resolve_interval)),
                 supernode_args=tuple(
                     flower.supernode_args(
                         superlink=inputs.superlink,

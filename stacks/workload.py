@@ -109,13 +109,16 @@ def _container(name: str, image: str, resources: Resources, **kwargs) -> Contain
     )
 
 
-def _flower(name: str, image: str, resources: Resources, executable: str, args: list[str], **kwargs) -> ContainerProps:
-    """A long-running Flower container: explicit executable, telemetry off, gRPC health probes."""
+def _flower(
+    name: str, image: str, resources: Resources, executable: str | list[str], args: list[str], **kwargs
+) -> ContainerProps:
+    """A long-running Flower container: explicit executable (or full command), telemetry off,
+    gRPC health probes."""
     return _container(
         name,
         image,
         resources,
-        command=(executable,),
+        command=(executable,) if isinstance(executable, str) else tuple(executable),
         args=tuple(args),
         env=flower.flower_env(),
         health_port=flower.HEALTH_PORTS[name],
@@ -218,7 +221,7 @@ class WorkloadStack(FederationStack):
                     CLIENT_NAME,
                     client.image,
                     client.resources,
-                    "flower-supernode",
+                    flower.supervised_supernode_command(client.resolve_interval),
                     flower.supernode_args(
                         superlink=self.aggregator_address,
                         node_config_values={"site": cluster.name, "data-dir": flower.DATA_DIR},

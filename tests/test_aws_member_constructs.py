@@ -397,7 +397,9 @@ def test_key_and_ca_reach_only_the_init_container_and_only_as_ecs_secrets(out):
 
 def test_task_runs_supernode_and_executor_with_telemetry_off_and_read_only_roots(out):
     defs = containers(out)
-    assert defs["supernode"]["entryPoint"] == ["flower-supernode"]
+    # flower-supernode under the SuperNode supervisor (tests/test_supernode_supervisor.py)
+    assert defs["supernode"]["entryPoint"][:2] == ["python", "-c"]
+    assert defs["supernode"]["entryPoint"][-4:] == ["--resolve-every", "10", "--", "flower-supernode"]
     command = defs["supernode"]["command"]
     for flag, value in zip(SUPERNODE_ARGS[::2], SUPERNODE_ARGS[1::2], strict=True):
         assert command[command.index(flag) + 1] == value

@@ -232,11 +232,10 @@ def test_synthesized_flower_pods_train_a_model(default_synth, tmp_path):
             False,
         )
 
-        # Refused before the run starts: the unregistered key, and a SuperNode registering itself.
-        assert fed.wait_exit(rogue, 30) not in (None, 0), rogue.tail()
-        assert "No SuperNode found with the given public key" in rogue.text(), rogue.tail()
-        assert fed.wait_exit(keyless, 30) not in (None, 0), keyless.tail()
-        assert "All SuperNodes must be registered via the CLI" in keyless.text(), keyless.tail()
+        # Refused before the run starts: the unregistered key, and a SuperNode registering itself
+        # (each exits, and its supervisor keeps restarting it: refused again every time).
+        assert fed.wait_for(rogue, "No SuperNode found with the given public key", 30), rogue.tail()
+        assert fed.wait_for(keyless, "All SuperNodes must be registered via the CLI", 30), keyless.tail()
 
         loss_file = tmp_path / "losses.json"
         run_config = f'num-server-rounds={ROUNDS} loss-file="{loss_file}"'
@@ -256,6 +255,8 @@ def test_synthesized_flower_pods_train_a_model(default_synth, tmp_path):
         # The SuperNode trusting another CA never got past TLS.
         assert "CERTIFICATE_VERIFY_FAILED" in stranger.text(), stranger.tail()
         assert "SuperNode ID" not in stranger.text(), stranger.tail()
+        for refused in (rogue, keyless):
+            assert "SuperNode ID" not in refused.text(), refused.tail()
 
         # The monitoring's synthesized log filters (CloudWatch and Cloud Logging) count each of
         # those refusals, on the SuperNode's and the SuperLink's side, and nothing of the healthy run.

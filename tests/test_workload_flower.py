@@ -139,7 +139,9 @@ def test_every_flower_container_disables_telemetry_and_update_checks(default_syn
                     assert variables["FLWR_TELEMETRY_ENABLED"] == "0", container["name"]
                     assert variables["FLWR_DISABLE_UPDATE_CHECK"] == "1", container["name"]
                     assert variables["FLWR_HOME"] == flower.FLWR_HOME
-                    seen.add(container["command"][0])
+                    command = container["command"]
+                    # The SuperNode runs under its supervisor: python -c <script> ... -- flower-supernode
+                    seen.add(command[-1] if command[0] == "python" else command[0])
     assert seen == FLOWER_EXECUTABLES | {"sh"}, "every Flower process and the registration Job"
 
 

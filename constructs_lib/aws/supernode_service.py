@@ -81,7 +81,7 @@ _NODE_FILES_SCRIPT = (
 @dataclass(frozen=True)
 class SuperNodeServiceProps:
     """``name`` prefixes every name; images are full URIs the task can pull from inside the VPC;
-    ``supernode_args``/``executor_args`` follow the executables ``flower-supernode`` and
+    ``supernode_args``/``executor_args`` follow ``supernode_entry_point`` (``flower-supernode``) and
     ``flower-superexec`` (use ``NODE_KEY_PATH``, ``CA_CERT_PATH``); ``cpu``/``memory`` a Fargate
     size; ``fleet_port`` is the only port egress to the aggregators allows; ``desired_count`` 1
     (running) or 0 (paused; never two tasks with one node key); ``secret_recovery_window_days``
@@ -101,6 +101,9 @@ class SuperNodeServiceProps:
     desired_count: int = 1
     secret_recovery_window_days: int = 0
     node_uid: int = 49999
+    supernode_entry_point: tuple[str, ...] = ("flower-supernode",)
+    """The ``supernode`` container's entry point; ``supernode_args`` follow it (the stacks run
+    ``flower-supernode`` under the SuperNode supervisor, which restarts it and follows DNS)."""
     environment: tuple[tuple[str, str], ...] = field(default=FLOWER_ENVIRONMENT)
 
     def __post_init__(self):
@@ -376,7 +379,7 @@ class SuperNodeService(Construct):
             "image": props.supernode_image,
             "essential": True,
             "user": f"{props.node_uid}:{props.node_uid}",
-            "entryPoint": ["flower-supernode"],
+            "entryPoint": list(props.supernode_entry_point),
             "command": list(props.supernode_args),
             "environment": _environment(props, ("FLWR_HOME", FLWR_HOME)),
             "mountPoints": [

@@ -13,6 +13,7 @@ AppIO port bound to 127.0.0.1 cannot be probed from the node.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from constructs_lib.k8s.pod import TMP_DIR
 
@@ -131,6 +132,29 @@ def supernode_args(
         health_address("supernode"),
         *configured,
         *extra,
+    ]
+
+
+SUPERVISOR_SOURCE = Path(__file__).resolve().parent.parent / "supernode_supervisor.py"
+"""The SuperNode supervisor (``constructs_lib/supernode_supervisor.py``), embedded verbatim."""
+
+RESOLVE_INTERVAL = 10
+"""Default seconds between the supervisor's lookups of the aggregator's DNS name."""
+
+
+def supervised_supernode_command(resolve_every: int = RESOLVE_INTERVAL) -> list[str]:
+    """The ``supernode`` container's command on GKE and AWS alike: the images' Python running the
+    supervisor (restarts ``flower-supernode`` when it exits; follows the aggregator's DNS name,
+    looked up every ``resolve_every`` seconds), then ``flower-supernode``; the SuperNode's
+    arguments follow as the container's args."""
+    return [
+        "python",
+        "-c",
+        SUPERVISOR_SOURCE.read_text(),
+        "--resolve-every",
+        str(resolve_every),
+        "--",
+        "flower-supernode",
     ]
 
 
