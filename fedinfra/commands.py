@@ -27,7 +27,8 @@ PROVIDER_PACKAGES = {
 
 def validate(args) -> int:
     """Check the spec only; never imports cdktf or a provider."""
-    load_spec(resolve_spec_path(args.spec))
+    path = resolve_spec_path(args.spec)
+    _notices(path, load_spec(path))
     print("ok")
     return 0
 
@@ -36,7 +37,9 @@ def synth(args) -> int:
     from fedinfra.summary import render_table, summarize
     from fedinfra.synth import synthesize
 
-    spec = load_spec(resolve_spec_path(args.spec))
+    path = resolve_spec_path(args.spec)
+    spec = load_spec(path)
+    _notices(path, spec)
     outdir = args.out or os.environ.get(OUTDIR_ENV) or "cdktf.out"
     _check_state_outside(spec, outdir)
     started = time.perf_counter()
@@ -47,6 +50,15 @@ def synth(args) -> int:
         print(render_table(summarize(outdir)))
         print(f"wrote {outdir} in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _notices(path, spec) -> None:
+    """One line on stderr per widening the spec asks for (``spec.widening``), even with --quiet:
+    what the estate opens beyond its defaults is said every time it is built."""
+    from spec.widening import widenings
+
+    for field, what in widenings(spec):
+        print(f"notice: {path}: {field}: {what}", file=sys.stderr)
 
 
 def _check_state_outside(spec, outdir: str) -> None:
