@@ -239,9 +239,28 @@ def _access_policy(value: str) -> str:
     return value
 
 
+DEPLOYER_SERVICES = frozenset(
+    {
+        "container.googleapis.com",
+        "compute.googleapis.com",
+        "iam.googleapis.com",
+        "dns.googleapis.com",
+        "cloudresourcemanager.googleapis.com",
+        "accesscontextmanager.googleapis.com",
+    }
+)
+"""APIs the deployer calls from outside the perimeter on every apply: restricting one would lock
+the next `cdktf deploy` out of the estate it manages."""
+
+
 def _google_service(value: str) -> str:
     if not _GOOGLE_SERVICE.match(value):
         raise ValueError(f"{value!r} is not a Google API service name (e.g. storage.googleapis.com)")
+    if value in DEPLOYER_SERVICES:
+        raise ValueError(
+            f"{value} is what the deployer calls from outside the perimeter; restricting it would lock "
+            "the next apply out: list data services only (e.g. storage.googleapis.com)"
+        )
     return value
 
 

@@ -85,6 +85,11 @@ def test_vpc_service_controls_shape():
         _with_gcp({}, vpc_service_controls={**controls, "restricted_services": []}),
         "gcp.vpc_service_controls.restricted_services",
     )
+    assert_error(
+        _with_gcp({}, vpc_service_controls={**controls, "restricted_services": ["container.googleapis.com"]}),
+        "gcp.vpc_service_controls.restricted_services[0]",
+        "lock the next apply out",
+    )
 
 
 def test_every_widening_is_listed_with_what_it_opens():
