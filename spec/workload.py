@@ -195,7 +195,7 @@ class Aggregator(SpecModel):
     control_port: Port = 9093
     """Control API port; exposed only inside the cluster (ClusterIP), never on the load balancer."""
     fleet_source_ranges: tuple[SourceRange, ...] = ()
-    """Partner CIDRs allowed to reach the fleet port in addition to the defaults (every cluster's Cloud NAT IPs and, with a `dns` section, the Route 53 health checkers)."""
+    """Partner CIDRs allowed to reach the fleet port in addition to the defaults (every cluster's Cloud NAT IPs and, with a `dns` section, the Route 53 health checkers); never 0.0.0.0/0 or wider than /8, each printed at synth."""
     state_storage: StorageQuantity = "10Gi"
     """Size of the aggregator's state volume (`Mi`/`Gi`/`Ti`)."""
     resources: Resources = Field(default_factory=Resources)
