@@ -32,7 +32,8 @@ def validate(args) -> int:
     """Check the spec only; never imports cdktf or a provider."""
     from spec import load_spec
 
-    load_spec(resolve_spec_path(args.spec))
+    path = resolve_spec_path(args.spec)
+    _notices(path, load_spec(path))
     print("ok")
     return 0
 
@@ -68,6 +69,7 @@ def synth(args) -> int:
     from spec import load_spec
 
     spec = load_spec(spec_path)
+    _notices(spec_path, spec)
     _check_state_outside(spec, outdir)
     if not args.quiet:
         stale = synth_cache.stale_parts(outdir, inputs)
@@ -83,6 +85,15 @@ def synth(args) -> int:
             print(summary_line(spec.gcp))
         print(f"wrote {outdir} in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _notices(path, spec) -> None:
+    """One line on stderr per widening the spec asks for (``spec.widening``), even with --quiet:
+    what the estate opens beyond its defaults is said every time it is built."""
+    from spec.widening import widenings
+
+    for field, what in widenings(spec):
+        print(f"notice: {path}: {field}: {what}", file=sys.stderr)
 
 
 def _check_state_outside(spec, outdir: str) -> None:

@@ -234,6 +234,55 @@ class GkeCluster(SpecModel):
         return issues
 
 
+_ACCESS_POLICY = re.compile(r"^[0-9]{1,20}$")
+_GOOGLE_SERVICE = re.compile(r"^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*\.googleapis\.com$")
+
+
+def _access_policy(value: str) -> str:
+    if not _ACCESS_POLICY.match(value):
+        raise ValueError(f"{value!r} is not an Access Context Manager policy number (e.g. 123456789012)")
+    return value
+
+
+DEPLOYER_SERVICES = frozenset(
+    {
+        "container.googleapis.com",
+        "compute.googleapis.com",
+        "iam.googleapis.com",
+        "dns.googleapis.com",
+        "cloudresourcemanager.googleapis.com",
+        "accesscontextmanager.googleapis.com",
+    }
+)
+"""APIs the deployer calls from outside the perimeter on every apply: restricting one would lock
+the next `cdktf deploy` out of the estate it manages."""
+
+
+def _google_service(value: str) -> str:
+    if not _GOOGLE_SERVICE.match(value):
+        raise ValueError(f"{value!r} is not a Google API service name (e.g. storage.googleapis.com)")
+    if value in DEPLOYER_SERVICES:
+        raise ValueError(
+            f"{value} is what the deployer calls from outside the perimeter; restricting it would lock "
+            "the next apply out: list data services only (e.g. storage.googleapis.com)"
+        )
+    return value
+
+
+class VpcServiceControls(SpecModel):
+    """A VPC Service Controls perimeter around the project (in the primary cluster's stack): the
+    ``restricted_services`` then accept calls only from inside the perimeter, so a workload's
+    Google identity cannot copy data to a bucket or dataset in another project. The deployer
+    needs ``roles/accesscontextmanager.policyEditor`` on the policy; calls from outside the
+    perimeter (the deployer's own, a console) to these services are refused too, so list only
+    the data services (e.g. ``storage.googleapis.com``, ``bigquery.googleapis.com``)."""
+
+    access_policy: Annotated[StrictStr, AfterValidator(_access_policy)]
+    """Access Context Manager policy number of the organization (`gcloud access-context-manager policies list`)."""
+    restricted_services: Annotated[tuple[Annotated[StrictStr, AfterValidator(_google_service)], ...], NonEmpty]
+    """Services the perimeter protects, e.g. `[storage.googleapis.com, bigquery.googleapis.com]`."""
+
+
 class GcpSection(SpecModel):
     """The Google Cloud project and its GKE clusters: at most one primary and one secondary (the
     clusters that run the aggregator), any number of clients. ``rbac_security_group`` turns on
@@ -249,6 +298,8 @@ class GcpSection(SpecModel):
     """The project's `CPUS_ALL_REGIONS` quota (vCPUs, all regions), as the console's Quotas page shows it; the synth summary and `preflight` compare the first apply's peak vCPU need with it. Never fails `validate`."""
     region_cpu_quota: dict[GcpRegionName, Annotated[StrictInt, Field(ge=1)]] = Field(default_factory=dict)
     """The regional `CPUS` quota per region (region -> vCPUs), for regions whose quota you know; compared like `cpu_quota`. Each key must be a region of some cluster."""
+    vpc_service_controls: VpcServiceControls | None = None
+    """A VPC Service Controls perimeter around the project (needs an organization access policy); without it, a site with `workload.google_apis` can reach any project's data services."""
 
     def issues(self, path: str) -> list[tuple[str, str]]:
         """Cross-field checks of the section: one primary, one secondary, each cluster."""

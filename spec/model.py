@@ -152,6 +152,24 @@ def _workload_issues(spec: FederationSpec) -> list[SpecIssue]:
         issues.append(SpecIssue("workload", "runs on the GKE clusters of the gcp section; add a gcp section"))
     elif not any(cluster.role == "primary" for cluster in spec.gcp.clusters):
         issues.append(SpecIssue("workload", "needs a gcp cluster with role primary to run the aggregator; none has it"))
+    if spec.gcp is not None:
+        clusters = [cluster.name for cluster in spec.gcp.clusters]
+        for i, site in enumerate(spec.workload.google_apis):
+            if site not in clusters:
+                issues.append(
+                    SpecIssue(
+                        f"workload.google_apis[{i}]",
+                        f"{site!r} is not a gcp cluster; expected one of: {', '.join(clusters)}",
+                    )
+                )
+        for i, operator in enumerate(spec.workload.operators):
+            if operator.startswith("group:") and spec.gcp.rbac_security_group is None:
+                issues.append(
+                    SpecIssue(
+                        f"workload.operators[{i}]",
+                        "a group needs Google Groups for RBAC: set gcp.rbac_security_group (and make the group a member of it)",
+                    )
+                )
     return issues
 
 

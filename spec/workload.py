@@ -20,7 +20,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from spec.base import DnsLabel, SpecModel, StrictBool, StrictInt, StrictStr
+from spec.base import DnsLabel, Name, SpecModel, StrictBool, StrictInt, StrictStr
 from spec.reserved_names import reject_reserved
 
 FLOWER_VERSION = "1.25.0"
@@ -34,6 +34,9 @@ FLOWER_SERVERAPPIO_PORT = 9091
 
 MIN_PORT = 1024
 """Containers run as a non-root user without NET_BIND_SERVICE, so they cannot bind below 1024."""
+
+MIN_SOURCE_PREFIX = 8
+"""A fleet source wider than a /8 is refused, as for the GKE API's authorized networks."""
 
 MUTABLE_TAGS = frozenset({"latest"})
 
@@ -115,6 +118,18 @@ def _no_insecure(values: tuple[str, ...]) -> tuple[str, ...]:
     return values
 
 
+_OPERATOR = re.compile(r"^(user|group|serviceAccount):[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+
+
+def _operator(value: str) -> str:
+    if not _OPERATOR.match(value):
+        raise ValueError(
+            f"{value!r} is not an IAM principal (expected user:<email>, group:<email> or serviceAccount:<email>)"
+        )
+    return value
+
+
+Operator = Annotated[StrictStr, AfterValidator(_operator)]
 PinnedImage = Annotated[StrictStr, AfterValidator(_pinned_image)]
 Hostname = Annotated[StrictStr, AfterValidator(_hostname)]
 Port = Annotated[StrictInt, Field(ge=MIN_PORT, le=65535)]
@@ -131,6 +146,12 @@ def _source_range(value: str) -> str:
         raise ValueError(f"{value!r} is not an IPv4 CIDR block in canonical form (e.g. 203.0.113.0/24)") from None
     if "/" not in value:
         raise ValueError(f"{value!r} has no prefix length (expected e.g. {value}/32)")
+    if network.prefixlen < MIN_SOURCE_PREFIX:
+        raise ValueError(
+            f"{value} would open the aggregators' fleet port to "
+            f"{'the whole internet' if network.prefixlen == 0 else f'more than a /{MIN_SOURCE_PREFIX}'}; "
+            "list the partner networks that need it"
+        )
     return str(network)
 
 
@@ -175,7 +196,7 @@ class Aggregator(SpecModel):
     control_port: Port = 9093
     """Control API port; exposed only inside the cluster (ClusterIP), never on the load balancer."""
     fleet_source_ranges: tuple[SourceRange, ...] = ()
-    """Partner CIDRs allowed to reach the fleet port in addition to the defaults (every cluster's Cloud NAT IPs and, with a `dns` section, the Route 53 health checkers)."""
+    """Partner CIDRs allowed to reach the fleet port in addition to the defaults (every cluster's Cloud NAT IPs and, with a `dns` section, the Route 53 health checkers); never 0.0.0.0/0 or wider than /8, each printed at synth."""
     state_storage: StorageQuantity = "10Gi"
     """Size of the aggregator's state volume (`Mi`/`Gi`/`Ti`)."""
     resources: Resources = Field(default_factory=Resources)
@@ -280,13 +301,18 @@ class WorkloadSection(SpecModel):
     the aggregator (you vouch that it answers from the first apply); without it clients dial the
     ``dns`` section's name when that zone answers at first apply, else the primary's static IP. Every site's SuperNode authenticates with its own key pair, registered on both
     aggregators by the deployment, as are ``partner_node_keys`` (SuperNodes outside this estate).
-    ``https_egress`` lets the workloads call Google APIs (``private.googleapis.com``, port 443)
-    with their Workload Identity; ``certificate_validity_days`` is the lifetime of the
+    By default the site pods reach nothing but the aggregators' fleet port and DNS: no Google API,
+    no metadata server, no Google identity. ``google_apis`` names the sites whose SuperNode and
+    ClientApp may call Google APIs (``restricted.googleapis.com``, port 443) as the site's Google
+    service account; ``operators`` are the only people allowed to port-forward to the Control
+    API (submitting a run executes its code at every site); ``certificate_validity_days`` is the lifetime of the
     aggregator's TLS certificate (re-issued by Terraform within its last 30 days)."""
 
     REMOVED_KEYS: ClassVar[dict[str, str]] = {
         "training": "removed: training now runs in the ClientApp of your Flower app, executed by each "
-        "site's SuperNode; set workload.app.image (see README)"
+        "site's SuperNode; set workload.app.image (see README)",
+        "https_egress": "removed: site pods reach no Google API by default (a ClientApp could copy the site's data "
+        "there); list the sites that need Google APIs in workload.google_apis, e.g. google_apis: [fl-us]",
     }
     """Keys of older specs and what replaced them (reported instead of 'unknown key')."""
 
@@ -304,8 +330,10 @@ class WorkloadSection(SpecModel):
     """The user's Flower app image, run by the ServerApp and ClientApp executors."""
     partner_node_keys: tuple[NodePublicKey, ...] = ()
     """OpenSSH ECDSA public keys of partner SuperNodes outside this estate, registered on both aggregators."""
-    https_egress: StrictBool = True
-    """Let the workloads call Google APIs (private.googleapis.com:443) with their Workload Identity."""
+    google_apis: tuple[Name, ...] = ()
+    """GKE sites (cluster names) whose SuperNode and ClientApp pods may call Google APIs (restricted.googleapis.com:443, the metadata server) as the site's Google service account; default none: the ClientApp could copy the site's data to any Google API."""
+    operators: tuple[Operator, ...] = ()
+    """Who may port-forward to the aggregators' Control API (`user:<email>`, `group:<email>` with `gcp.rbac_security_group`, `serviceAccount:<email>`): a Role and RoleBinding in the namespace; whoever submits a run executes its code at every site."""
     certificate_validity_days: Annotated[StrictInt, Field(ge=31, le=825)] = 365
     """Lifetime of the aggregator's TLS certificate; Terraform re-issues it in its last 30 days."""
 
@@ -323,6 +351,11 @@ class WorkloadSection(SpecModel):
                         f"{FLOWER_SERVERAPPIO_PORT} is the SuperLink's internal ServerAppIO port; choose another",
                     )
                 )
+        for key in ("google_apis", "operators"):
+            values = getattr(self, key)
+            for index, value in enumerate(values):
+                if value in values[:index]:
+                    issues.append((f"{path}.{key}[{index}]", f"lists {value} twice"))
         seen: dict[str, int] = {}
         for index, key in enumerate(self.partner_node_keys):
             body = key.split()[1]

@@ -14,6 +14,7 @@ from constructs_lib.gcp.nat import CloudNat, CloudNatProps
 from constructs_lib.gcp.network import PrivateNetwork, PrivateNetworkProps
 from constructs_lib.gcp.private_google_access import PrivateGoogleAccess, PrivateGoogleAccessProps
 from constructs_lib.gcp.service_account import NodeServiceAccount, NodeServiceAccountProps
+from constructs_lib.gcp.service_perimeter import ServicePerimeter, ServicePerimeterProps
 from constructs_lib.gcp.static_ip import StaticIp, StaticIpProps
 from spec.gcp import ZONES_PER_CLUSTER, GcpSection, GkeCluster
 from stacks.base import FederationStack
@@ -96,6 +97,18 @@ class GkeClusterStack(FederationStack):
         PrivateGoogleAccess(
             self, "private_google_access", network_id=self.network.network_id, props=PrivateGoogleAccessProps(name=name)
         )
+        if gcp.vpc_service_controls is not None and cluster.role == "primary":
+            controls = gcp.vpc_service_controls
+            ServicePerimeter(
+                self,
+                "service_perimeter",
+                props=ServicePerimeterProps(
+                    access_policy=controls.access_policy,
+                    short_name=f"{self.prefix}_federated_learning".replace("-", "_"),
+                    project=gcp.project,
+                    restricted_services=controls.restricted_services,
+                ),
+            )
         BaselineFirewall(
             self,
             "firewall",

@@ -16,6 +16,7 @@ from constructs_lib.k8s.aggregator import Aggregator, AggregatorProps, TlsFiles
 from constructs_lib.k8s.client import NodeKeyFiles, TrainingClient, TrainingClientProps
 from constructs_lib.k8s.namespace import RestrictedNamespace, RestrictedNamespaceProps
 from constructs_lib.k8s.network_policy import FederationNetworkPolicies, FederationNetworkPolicyProps
+from constructs_lib.k8s.operator_access import ControlOperators, ControlOperatorsProps
 from constructs_lib.k8s.pod import ContainerProps
 from constructs_lib.k8s.registration import RegistrationProps, SupernodeRegistration
 from constructs_lib.k8s.service_account import WorkloadServiceAccount, WorkloadServiceAccountProps
@@ -50,6 +51,8 @@ CLIENT_NAME = "supernode"
 SITE_DATA_CLAIM = "site-data"
 SERVERAPP_EXECUTOR = "serverapp-executor"
 CLIENTAPP_EXECUTOR = "clientapp-executor"
+CONTROL_OPERATORS = "control-operators"
+"""Role and RoleBinding that let ``workload.operators`` port-forward to the Control API."""
 REGISTRATION_RESOURCES = Resources(cpu_request="100m", cpu_limit="500m", memory_request="256Mi", memory_limit="512Mi")
 """The registration Job runs the ``flwr`` CLI briefly, once per key."""
 
@@ -60,6 +63,11 @@ def kubernetes_service_account_name(cluster: str) -> str:
     (namespace, name) pair on every cluster; a per-site name means a pod of another site, which
     runs as that site's account, cannot act as this site's Google service account."""
     return f"fl-{cluster}"
+
+
+def aggregator_service_account_name(cluster: str) -> str:
+    """``fl-<cluster>-aggregator``: the SuperLink's Kubernetes service account, with no Google identity."""
+    return f"fl-{cluster}-aggregator"
 
 
 def workload_stack_name(cluster: str) -> str:
@@ -181,22 +189,25 @@ class WorkloadStack(FederationStack):
         )
         self.namespace = namespace.name
         ksa_name = kubernetes_service_account_name(cluster.name)
-        identity = WorkloadIdentity(
-            self,
-            "workload_identity",
-            props=WorkloadIdentityProps(
-                name=f"{self.prefix}-{cluster.name}-fl",
-                workload_pool=gke.workload_identity_pool,
-                namespace=workload.namespace,
-                kubernetes_service_account=ksa_name,
-                display_name=f"Federated-learning workloads on {gke.cluster_name}",
-            ),
-        )
-        self.google_service_account_email = identity.email
+        google_apis = cluster.name in workload.google_apis
+        self.google_service_account_email = None
+        if google_apis:
+            identity = WorkloadIdentity(
+                self,
+                "workload_identity",
+                props=WorkloadIdentityProps(
+                    name=f"{self.prefix}-{cluster.name}-fl",
+                    workload_pool=gke.workload_identity_pool,
+                    namespace=workload.namespace,
+                    kubernetes_service_account=ksa_name,
+                    display_name=f"Federated-learning workloads on {gke.cluster_name}",
+                ),
+            )
+            self.google_service_account_email = identity.email
         account = WorkloadServiceAccount(
             self,
             "service_account",
-            google_service_account_email=identity.email,
+            google_service_account_email=self.google_service_account_email,
             props=WorkloadServiceAccountProps(name=ksa_name, namespace=self.namespace),
         )
         self.kubernetes_service_account = account.name
@@ -255,21 +266,31 @@ class WorkloadStack(FederationStack):
                 fleet_port=agg.fleet_port,
                 control_port=agg.control_port,
                 runs_aggregator=cluster.runs_aggregator,
-                https_egress=workload.https_egress,
+                google_apis=google_apis,
             ),
         )
 
         self.aggregator = None
+        self.operators = None
         self.registration = None
         self.control_address = None
         if cluster.runs_aggregator:
             source_ranges = fleet_sources
             if health_checker_cidrs is not None:
                 source_ranges = Token.as_list(Fn.concat([fleet_sources, health_checker_cidrs]))
+            # Its own account, never bound to a Google identity: the SuperLink and the ServerApp
+            # executor call no Google API, and the site's account may have one.
+            aggregator_account = WorkloadServiceAccount(
+                self,
+                "aggregator_service_account",
+                props=WorkloadServiceAccountProps(
+                    name=aggregator_service_account_name(cluster.name), namespace=self.namespace, component="aggregator"
+                ),
+            )
             self.aggregator = Aggregator(
                 self,
                 "aggregator",
-                service_account=account.name,
+                service_account=aggregator_account.name,
                 load_balancer_ip=gke.aggregator_ip,
                 fleet_source_ranges=source_ranges,
                 tls=TlsFiles(
@@ -308,6 +329,17 @@ class WorkloadStack(FederationStack):
                 ),
             )
             self.control_address = control_service_address(workload.namespace, agg.control_port)
+            if workload.operators:
+                self.operators = ControlOperators(
+                    self,
+                    "control_operators",
+                    props=ControlOperatorsProps(
+                        name=CONTROL_OPERATORS,
+                        namespace=self.namespace,
+                        control_service=self.aggregator.control_service.metadata.name,
+                        operators=workload.operators,
+                    ),
+                )
             keys = {f"{site_name}.pub": key for site_name, key in trust.node_public_keys.items()}
             keys.update({f"partner-{index}.pub": key for index, key in enumerate(workload.partner_node_keys)})
             self.registration = SupernodeRegistration(
@@ -341,13 +373,15 @@ class WorkloadStack(FederationStack):
         self.output(
             "kubernetes_service_account",
             self.kubernetes_service_account,
-            "Kubernetes service account of the workloads (acts as google_service_account via Workload Identity).",
+            "Kubernetes service account of the site's SuperNode and ClientApp (a Google identity only with workload.google_apis).",
         )
-        self.output(
-            "google_service_account",
-            self.google_service_account_email,
-            "Google service account of the workloads: grant it access to the site's data.",
-        )
+        if self.google_service_account_email is not None:
+            self.output(
+                "google_service_account",
+                self.google_service_account_email,
+                "Google service account of the site's SuperNode and ClientApp (workload.google_apis): "
+                "grant it access to the site's data only.",
+            )
         if self.aggregator is not None:
             self.output(
                 "served_aggregator_address",

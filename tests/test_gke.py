@@ -13,7 +13,7 @@ from cdktf import TerraformOutput, TerraformStack
 from constructs_lib.gcp.kubeconfig import AUTH_PLUGIN, kubeconfig_document
 from constructs_lib.gcp.naming import bounded_name
 from constructs_lib.gcp.nat import PORTS_PER_NAT_IP
-from constructs_lib.gcp.private_google_access import PRIVATE_GOOGLE_APIS_CIDR
+from constructs_lib.gcp.private_google_access import RESTRICTED_GOOGLE_APIS_CIDR
 from constructs_lib.gcp.service_account import IMAGE_PULL_ROLE, NODE_ROLE
 from policy.gke_access import cluster_access_problem
 from spec import parse_spec
@@ -186,20 +186,20 @@ def test_googleapis_resolve_to_the_private_range_inside_the_vpc(default_synth, c
             {"network_url": ref("google_compute_network", network_id)}
         ]
         records = {(r["name"], r["type"]): r for r in default_synth.resources(stack, "google_dns_record_set").values()}
-        assert set(records) == {("*.googleapis.com.", "CNAME"), ("private.googleapis.com.", "A")}
+        assert set(records) == {("*.googleapis.com.", "CNAME"), ("restricted.googleapis.com.", "A")}
         for record in records.values():
             assert record["managed_zone"] == ref("google_dns_managed_zone", zone_id, "name")
-        assert records[("*.googleapis.com.", "CNAME")]["rrdatas"] == ["private.googleapis.com."]
-        a_records = records[("private.googleapis.com.", "A")]["rrdatas"]
-        assert a_records == ["199.36.153.8", "199.36.153.9", "199.36.153.10", "199.36.153.11"]
-        assert {ipaddress.ip_address(a) for a in a_records} == set(ipaddress.ip_network(PRIVATE_GOOGLE_APIS_CIDR))
+        assert records[("*.googleapis.com.", "CNAME")]["rrdatas"] == ["restricted.googleapis.com."]
+        a_records = records[("restricted.googleapis.com.", "A")]["rrdatas"]
+        assert a_records == ["199.36.153.4", "199.36.153.5", "199.36.153.6", "199.36.153.7"]
+        assert {ipaddress.ip_address(a) for a in a_records} == set(ipaddress.ip_network(RESTRICTED_GOOGLE_APIS_CIDR))
 
 
-def test_private_google_apis_range_is_routed_and_the_subnet_uses_private_access(default_synth, clusters):
+def test_restricted_google_apis_range_is_routed_and_the_subnet_uses_private_access(default_synth, clusters):
     for stack, _ in clusters:
         network_id, _ = only(default_synth.resources(stack, "google_compute_network"))
         route = default_synth.resource(stack, "google_compute_route")
-        assert route["dest_range"] == PRIVATE_GOOGLE_APIS_CIDR
+        assert route["dest_range"] == RESTRICTED_GOOGLE_APIS_CIDR
         assert route["next_hop_gateway"] == "default-internet-gateway"
         assert route["network"] == ref("google_compute_network", network_id)
         assert default_synth.resource(stack, "google_compute_subnetwork")["private_ip_google_access"] is True

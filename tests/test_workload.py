@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from constructs_lib.gcp.private_google_access import PRIVATE_GOOGLE_APIS_CIDR
+from constructs_lib.gcp.private_google_access import RESTRICTED_GOOGLE_APIS_CIDR
 from constructs_lib.k8s import flower
 from constructs_lib.k8s.network_policy import METADATA_SERVER, NODE_LOCAL_DNS
 from constructs_lib.tls.pki import HOURS_PER_DAY
@@ -213,21 +213,22 @@ def test_namespace_enforces_restricted_pod_security(default_synth, default_spec,
             assert labels[f"pod-security.kubernetes.io/{mode}"] == "restricted"
 
 
-def test_workload_identity_binds_the_ksa_to_a_dedicated_gsa(default_synth, default_spec, sites):
-    namespace = default_spec.workload.namespace
-    for stack, _, _ in sites:
-        (gsa_id, gsa) = only(default_synth.resources(stack, "google_service_account"))
-        assert len(gsa["account_id"]) <= 30
-        (_, ksa) = only(default_synth.resources(stack, "kubernetes_service_account_v1"))
-        (_, binding) = only(default_synth.resources(stack, "google_service_account_iam_member"))
-        assert binding["role"] == "roles/iam.workloadIdentityUser"
-        assert binding["service_account_id"] == ref("google_service_account", gsa_id, "name")
-        ksa_name = ksa["metadata"]["name"]
-        assert binding["member"] == f"serviceAccount:{default_spec.gcp.project}.svc.id.goog[{namespace}/{ksa_name}]"
-        assert ksa["metadata"]["annotations"] == {
-            "iam.gke.io/gcp-service-account": ref("google_service_account", gsa_id, "email")
+def test_no_site_pod_has_a_google_identity_by_default(default_synth, sites):
+    """Without ``workload.google_apis`` no Google service account exists for the workloads and
+    no Kubernetes service account is annotated with one (the ClientApp runs a run submitter's
+    code next to the site's data); the aggregator runs as an account of its own."""
+    for stack, _, cluster in sites:
+        assert not default_synth.resources(stack, "google_service_account")
+        assert not default_synth.resources(stack, "google_service_account_iam_member")
+        accounts = {
+            ksa["metadata"]["name"]: ksa
+            for ksa in default_synth.resources(stack, "kubernetes_service_account_v1").values()
         }
-        assert ksa["automount_service_account_token"] is False
+        expected = {f"fl-{cluster.name}"} | ({f"fl-{cluster.name}-aggregator"} if cluster.runs_aggregator else set())
+        assert set(accounts) == expected
+        for ksa in accounts.values():
+            assert "annotations" not in ksa["metadata"]
+            assert ksa["automount_service_account_token"] is False
         assert not default_synth.resources(stack, "google_project_iam_member"), "no project roles granted blindly"
         for kind, name, pod in pod_specs(default_synth, stack):
             if kind == JOB:
@@ -238,16 +239,56 @@ def test_workload_identity_binds_the_ksa_to_a_dedicated_gsa(default_synth, defau
                 assert pod["service_account_name"].startswith("${kubernetes_service_account_v1.")
 
 
-def test_each_site_has_its_own_kubernetes_service_account_name(default_synth, default_spec, sites):
+def test_google_apis_site_binds_its_ksa_to_a_dedicated_gsa(synth):
+    doc = yaml.safe_load(DEFAULT_SPEC.read_text())
+    doc = {"federation": doc["federation"], "gcp": doc["gcp"], "workload": {"google_apis": ["fl-eu"]}}
+    out = synth(yaml.safe_dump(doc))
+    for cluster in doc["gcp"]["clusters"]:
+        stack = f"workload-{cluster['name']}"
+        specs = policies(out, stack)
+        if cluster["name"] != "fl-eu":
+            assert not out.resources(stack, "google_service_account")
+            assert "client-google-apis" not in specs
+            assert "client-metadata-server" not in specs
+            continue
+        (gsa_id, gsa) = only(out.resources(stack, "google_service_account"))
+        assert len(gsa["account_id"]) <= 30
+        (_, binding) = only(out.resources(stack, "google_service_account_iam_member"))
+        assert binding["role"] == "roles/iam.workloadIdentityUser"
+        assert binding["service_account_id"] == ref("google_service_account", gsa_id, "name")
+        assert binding["member"] == f"serviceAccount:{doc['gcp']['project']}.svc.id.goog[federated-learning/fl-fl-eu]"
+        accounts = {k["metadata"]["name"]: k for k in out.resources(stack, "kubernetes_service_account_v1").values()}
+        assert accounts["fl-fl-eu"]["metadata"]["annotations"] == {
+            "iam.gke.io/gcp-service-account": ref("google_service_account", gsa_id, "email")
+        }
+        assert "annotations" not in accounts["fl-fl-eu-aggregator"]["metadata"]
+        for name in ("client-google-apis", "client-metadata-server"):
+            assert specs[name]["pod_selector"] == {"match_labels": {ROLE: "client"}}, name
+        (rule,) = specs["client-google-apis"]["egress"]
+        assert rule["ports"] == [{"port": "443", "protocol": "TCP"}]
+        assert rule["to"] == [{"ip_block": {"cidr": RESTRICTED_GOOGLE_APIS_CIDR}}]
+        metadata = specs["client-metadata-server"]["egress"]
+        assert sorted((e["to"][0]["ip_block"]["cidr"], int(e["ports"][0]["port"])) for e in metadata) == sorted(
+            METADATA_SERVER
+        )
+        assert out.outputs(stack)["google_service_account"]["value"] == ref("google_service_account", gsa_id, "email")
+
+
+def test_each_site_has_its_own_kubernetes_service_account_name(default_synth, sites):
     """One Workload Identity pool serves every cluster of the project: a GSA trusts
-    ``[namespace/ksa]`` on all of them, so the KSA name must differ per site."""
-    members = []
+    ``[namespace/ksa]`` on all of them, so the client's KSA name must differ per site."""
+    names = []
     for stack, _, cluster in sites:
-        (_, ksa) = only(default_synth.resources(stack, "kubernetes_service_account_v1"))
-        assert ksa["metadata"]["name"] == f"fl-{cluster.name}"
-        (_, binding) = only(default_synth.resources(stack, "google_service_account_iam_member"))
-        members.append(binding["member"])
-    assert len(set(members)) == len(sites)
+        (deployment,) = [
+            d
+            for d in default_synth.resources(stack, "kubernetes_deployment_v1").values()
+            if d["metadata"]["name"] == "supernode"
+        ]
+        ksa_id = deployment["spec"]["template"]["spec"]["service_account_name"].split(".")[1]
+        name = default_synth.resources(stack, "kubernetes_service_account_v1")[ksa_id]["metadata"]["name"]
+        assert name == f"fl-{cluster.name}"
+        names.append(name)
+    assert len(set(names)) == len(sites)
 
 
 # --- hardened pods ---------------------------------------------------------------------------
@@ -585,19 +626,17 @@ def test_default_deny_for_every_pod(default_synth, sites):
         assert "egress" not in deny
 
 
-def test_dns_and_metadata_server_are_the_only_egress_every_pod_gets(default_synth, sites):
+def test_dns_is_the_only_egress_every_pod_gets(default_synth, sites):
     for stack, _, _ in sites:
         specs = policies(default_synth, stack)
         everyone = {name for name, spec in specs.items() if spec.get("pod_selector") == {}}
-        assert everyone == {"default-deny", "allow-dns", "allow-metadata-server"}
+        assert everyone == {"default-deny", "allow-dns"}
+        assert "client-metadata-server" not in specs, "no metadata server (Workload Identity token) by default"
+        assert "client-google-apis" not in specs
         (dns,) = specs["allow-dns"]["egress"]
         assert sorted((p["port"], p["protocol"]) for p in dns["ports"]) == [("53", "TCP"), ("53", "UDP")]
         assert {"ip_block": {"cidr": NODE_LOCAL_DNS}} in dns["to"]
         assert any(t.get("pod_selector", {}).get("match_labels") == {"k8s-app": "kube-dns"} for t in dns["to"])
-        metadata = specs["allow-metadata-server"]["egress"]
-        assert sorted((e["to"][0]["ip_block"]["cidr"], int(e["ports"][0]["port"])) for e in metadata) == sorted(
-            METADATA_SERVER
-        )
 
 
 def test_aggregator_ingress_is_the_fleet_port_and_operator_control(default_synth, default_spec, sites):
@@ -647,25 +686,13 @@ def test_clients_reach_only_the_aggregators_on_the_fleet_port(default_synth, def
         assert bool(in_cluster) is cluster.runs_aggregator
 
 
-def test_https_egress_is_only_google_apis_and_can_be_turned_off(default_synth, sites, synth):
+def test_no_policy_opens_the_internet(default_synth, sites):
     for stack, _, _ in sites:
-        specs = policies(default_synth, stack)
-        google = specs["google-apis-egress"]
-        assert google["pod_selector"] == {
-            "match_expressions": [{"key": ROLE, "operator": "In", "values": ["aggregator", "client"]}]
-        }
-        (rule,) = google["egress"]
-        assert rule["ports"] == [{"port": "443", "protocol": "TCP"}]
-        assert rule["to"] == [{"ip_block": {"cidr": PRIVATE_GOOGLE_APIS_CIDR}}]
-        for name, spec in specs.items():
+        for name, spec in policies(default_synth, stack).items():
             for egress in spec.get("egress", []):
-                for to in egress.get("to", []):
+                assert egress.get("to"), f"{stack}/{name} allows every destination"
+                for to in egress["to"]:
                     assert to.get("ip_block", {}).get("cidr") != "0.0.0.0/0", f"{stack}/{name} allows the internet"
-    doc = yaml.safe_load(DEFAULT_SPEC.read_text())
-    doc = {"federation": doc["federation"], "gcp": doc["gcp"], "workload": {"https_egress": False}}
-    out = synth(yaml.safe_dump(doc))
-    for cluster in doc["gcp"]["clusters"]:
-        assert "google-apis-egress" not in policies(out, f"workload-{cluster['name']}")
 
 
 # --- outputs -----------------------------------------------------------------------------------
@@ -674,15 +701,13 @@ def test_https_egress_is_only_google_apis_and_can_be_turned_off(default_synth, s
 def test_outputs(default_synth, default_spec, sites):
     for stack, gke, cluster in sites:
         outputs = default_synth.outputs(stack)
-        expected = {"aggregator_address", "namespace", "kubernetes_service_account", "google_service_account"}
+        expected = {"aggregator_address", "namespace", "kubernetes_service_account"}
         if cluster.runs_aggregator:
             expected |= {"served_aggregator_address", "control_address", "registration_job"}
         assert set(outputs) == expected
         for name, output in outputs.items():
             assert output["description"], name
             assert output["sensitive"] is False, name
-        (gsa_id, _) = only(default_synth.resources(stack, "google_service_account"))
-        assert outputs["google_service_account"]["value"] == ref("google_service_account", gsa_id, "email")
         assert outputs["namespace"]["value"].startswith("${kubernetes_namespace_v1.")
         if cluster.runs_aggregator:
             served = outputs["served_aggregator_address"]["value"]

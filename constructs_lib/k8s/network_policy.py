@@ -24,11 +24,10 @@ from cdktf_cdktf_provider_kubernetes.network_policy_v1 import (
     NetworkPolicyV1SpecIngressFromPodSelector,
     NetworkPolicyV1SpecIngressPorts,
     NetworkPolicyV1SpecPodSelector,
-    NetworkPolicyV1SpecPodSelectorMatchExpressions,
 )
 from constructs import Construct
 
-from constructs_lib.gcp.private_google_access import PRIVATE_GOOGLE_APIS_CIDR
+from constructs_lib.gcp.private_google_access import RESTRICTED_GOOGLE_APIS_CIDR
 from constructs_lib.k8s.aggregator import ROLE_LABEL
 from constructs_lib.k8s.labels import managed
 
@@ -50,14 +49,17 @@ class FederationNetworkPolicyProps:
     the fleet sources given to the construct and from the namespace's clients, and the control
     port from ``operator`` pods only (which may reach nothing else). Clients may reach the
     aggregators on the fleet port (by their public IPs, given as tokens to the construct, and
-    in-cluster); ``https_egress`` lets clients and aggregators call Google APIs at
-    ``private.googleapis.com`` (the only HTTPS destination)."""
+    in-cluster) and nothing else but DNS. ``google_apis`` lets the client pods (SuperNode and
+    ClientApp executor share one pod) reach the GKE metadata server (their Workload Identity
+    token) and Google APIs at ``restricted.googleapis.com`` (the only HTTPS destination); off by
+    default, since the ClientApp runs whatever code a run submitter chose, next to the site's
+    data. Aggregator pods never get either: the SuperLink keeps its state on a volume."""
 
     namespace: str
     fleet_port: int
     control_port: int
     runs_aggregator: bool
-    https_egress: bool = True
+    google_apis: bool = False
 
 
 def _role(role: str) -> dict[str, str]:
@@ -65,11 +67,11 @@ def _role(role: str) -> dict[str, str]:
 
 
 class FederationNetworkPolicies(Construct):
-    """``default-deny`` (all ingress and egress of every pod), then: DNS and the metadata server
-    for every pod; fleet-port ingress to the aggregator from ``fleet_sources`` (CIDRs, tokens
+    """``default-deny`` (all ingress and egress of every pod), then: DNS for every pod; fleet-port ingress to the aggregator from ``fleet_sources`` (CIDRs, tokens
     allowed), from each of ``health_checker_cidrs`` (a list token: one policy per CIDR) and from
     in-cluster clients; control-port ingress from operators and their egress to it; fleet-port
-    egress from clients to the aggregators; optional Google APIs egress."""
+    egress from clients to the aggregators; optional metadata-server and Google APIs egress of
+    the client pods."""
 
     def __init__(
         self,
@@ -103,18 +105,6 @@ class FederationNetworkPolicies(Construct):
                     ],
                     ports=tcp_udp_53,
                 )
-            ],
-        )
-        self._policy(
-            "allow-metadata-server",
-            {},
-            ["Egress"],
-            egress=[
-                NetworkPolicyV1SpecEgress(
-                    to=[NetworkPolicyV1SpecEgressTo(ip_block=NetworkPolicyV1SpecEgressToIpBlock(cidr=cidr))],
-                    ports=[NetworkPolicyV1SpecEgressPorts(port=str(port), protocol="TCP")],
-                )
-                for cidr, port in METADATA_SERVER
             ],
         )
         fleet = str(props.fleet_port)
@@ -187,17 +177,28 @@ class FederationNetworkPolicies(Construct):
                 )
             ],
         )
-        if props.https_egress:
+        if props.google_apis:
             self._policy(
-                "google-apis-egress",
-                {},
+                "client-metadata-server",
+                _role("client"),
                 ["Egress"],
-                match_roles=("aggregator", "client"),
+                egress=[
+                    NetworkPolicyV1SpecEgress(
+                        to=[NetworkPolicyV1SpecEgressTo(ip_block=NetworkPolicyV1SpecEgressToIpBlock(cidr=cidr))],
+                        ports=[NetworkPolicyV1SpecEgressPorts(port=str(port), protocol="TCP")],
+                    )
+                    for cidr, port in METADATA_SERVER
+                ],
+            )
+            self._policy(
+                "client-google-apis",
+                _role("client"),
+                ["Egress"],
                 egress=[
                     NetworkPolicyV1SpecEgress(
                         to=[
                             NetworkPolicyV1SpecEgressTo(
-                                ip_block=NetworkPolicyV1SpecEgressToIpBlock(cidr=PRIVATE_GOOGLE_APIS_CIDR)
+                                ip_block=NetworkPolicyV1SpecEgressToIpBlock(cidr=RESTRICTED_GOOGLE_APIS_CIDR)
                             )
                         ],
                         ports=[NetworkPolicyV1SpecEgressPorts(port="443", protocol="TCP")],
@@ -233,9 +234,7 @@ class FederationNetworkPolicies(Construct):
             ),
         )
 
-    def _policy(
-        self, name: str, selector: dict[str, str], types: list[str], match_roles: tuple[str, ...] = (), **rules
-    ) -> None:
+    def _policy(self, name: str, selector: dict[str, str], types: list[str], **rules) -> None:
         self.policies[name] = NetworkPolicyV1(
             self,
             name.replace("-", "_"),
@@ -245,16 +244,7 @@ class FederationNetworkPolicies(Construct):
                 labels=managed({"app.kubernetes.io/component": "network-policy"}),
             ),
             spec=NetworkPolicyV1Spec(
-                pod_selector=NetworkPolicyV1SpecPodSelector(
-                    match_labels=selector or None,
-                    match_expressions=[
-                        NetworkPolicyV1SpecPodSelectorMatchExpressions(
-                            key=ROLE_LABEL, operator="In", values=list(match_roles)
-                        )
-                    ]
-                    if match_roles
-                    else None,
-                ),
+                pod_selector=NetworkPolicyV1SpecPodSelector(match_labels=selector or None),
                 policy_types=types,
                 **rules,
             ),

@@ -22,15 +22,16 @@ class WorkloadServiceAccountProps:
 
 
 class WorkloadServiceAccount(Construct):
-    """The account, annotated with the Google service account it impersonates, and with no
-    automatically mounted API token (pods that need one must ask for it explicitly)."""
+    """The account, with no automatically mounted API token (pods that need one must ask for it
+    explicitly), annotated with the Google service account it impersonates when
+    ``google_service_account_email`` is given (else it has no Google identity to act as)."""
 
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
-        google_service_account_email: str,
+        google_service_account_email: str | None = None,
         props: WorkloadServiceAccountProps,
     ):
         super().__init__(scope, construct_id)
@@ -41,7 +42,9 @@ class WorkloadServiceAccount(Construct):
                 name=props.name,
                 namespace=props.namespace,
                 labels=managed({"app.kubernetes.io/component": props.component}),
-                annotations={WORKLOAD_IDENTITY_ANNOTATION: google_service_account_email},
+                annotations={WORKLOAD_IDENTITY_ANNOTATION: google_service_account_email}
+                if google_service_account_email
+                else None,
             ),
             automount_service_account_token=False,
         )
