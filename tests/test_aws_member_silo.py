@@ -93,7 +93,7 @@ def test_dns_answers_only_aws_apis_and_the_aggregators_name(default_synth):
     domains = [lists[r["firewall_domain_list_id"].split(".")[1]]["domains"] for r in rules]
     assert [r["action"] for r in rules] == ["ALLOW", "BLOCK"]
     # the default spec has a dns section: the aggregator's failover name is the one extra name
-    assert domains == [["amazonaws.com.", "*.amazonaws.com.", "aggregator.federated.example.com."], ["*"]]
+    assert domains == [["amazonaws.com.", "*.amazonaws.com.", "aggregator.federated.yourcompany.net."], ["*"]]
     assert rules[1]["block_response"] == "NODATA"
     (service,) = default_synth.resources(WEST, "aws_ecs_service").values()
     assert any(d.startswith("aws_route53_resolver_firewall_rule_group_association.") for d in service["depends_on"])

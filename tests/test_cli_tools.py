@@ -29,7 +29,8 @@ MEMBER_READS = (
 def test_selected_stacks_import_only_their_providers(tmp_path):
     """`synth --stacks 'aws-*'` imports only the providers of the selection and its dependencies:
     the default's AWS sites are federation members, which read the aggregators' clusters (Google),
-    their key stacks (tls) and the trust stack; never Azure or Kubernetes provider packages."""
+    their key stacks (tls) and the trust stack, and wait for the image-cache role with the time
+    provider; never Azure or Kubernetes provider packages."""
     probe = tmp_path / "probe.py"
     probe.write_text(
         "import json, sys\n"
@@ -43,7 +44,12 @@ def test_selected_stacks_import_only_their_providers(tmp_path):
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report == {
         "code": 0,
-        "providers": ["cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_google", "cdktf_cdktf_provider_tls"],
+        "providers": [
+            "cdktf_cdktf_provider_aws",
+            "cdktf_cdktf_provider_google",
+            "cdktf_cdktf_provider_time",
+            "cdktf_cdktf_provider_tls",
+        ],
     }, result.stderr[-2000:]
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert sorted(manifest["stacks"]) == sorted([*AWS_STACKS, *MEMBER_READS])

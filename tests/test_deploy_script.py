@@ -102,7 +102,7 @@ def test_deploy_uses_one_cache_and_one_lock_file(deploy, tmp_path):
     assert sorted(config["terraform"]["required_providers"]) == sorted(PROVIDERS)
     assert deploy.lock.read_text() == "# fake lock\n"
     stacks = sorted(p for p in (deploy.out / "stacks").iterdir())
-    assert len(stacks) == 18
+    assert len(stacks) == 20  # every stack of the default estate
     assert all((stack / ".terraform.lock.hcl").read_text() == "# fake lock\n" for stack in stacks)
     assert (deploy.logs / "npx.log").read_text().splitlines() == [
         f"cdktf deploy * --skip-synth --output {deploy.out} --auto-approve | {cache}"

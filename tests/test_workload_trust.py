@@ -111,8 +111,9 @@ def test_without_site_records_the_certificate_names_no_site(synth):
 def test_dns_stack_publishes_the_health_checkers_ranges(default_synth, default_spec):
     (data_id, ranges) = only(default_synth.data(DNS_STACK, IP_RANGES))
     assert ranges["services"] == ["route53_healthchecks"]
-    assert ranges["regions"] == list(default_spec.dns.health_check.regions)
-    assert set(ranges["regions"]) <= set(HEALTH_CHECKER_REGIONS)
+    # the checker regions, plus GLOBAL: Route 53 publishes a checker range (15.177.0.0/18) there too
+    assert ranges["regions"] == [*default_spec.dns.health_check.regions, "GLOBAL"]
+    assert set(ranges["regions"]) <= {*HEALTH_CHECKER_REGIONS, "GLOBAL"}
     output = default_synth.outputs(DNS_STACK)["health_checker_cidrs"]
     assert output["value"] == f"${{data.{IP_RANGES}.{data_id}.cidr_blocks}}"
 
