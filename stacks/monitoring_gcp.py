@@ -254,7 +254,9 @@ class MonitoringGcpStack(FederationStack):
 
 def _series(label: str, filter: str, aligner: str, group_by: list[str], reducer: str = "REDUCE_SUM") -> dict:
     return {
-        "legendTemplate": label + "${metric.labels.cluster}" if label else "${resource.labels.container_name}",
+        # Cloud Monitoring's own ${...} templates, escaped as $${...}: Terraform reads every JSON string
+        # as a template and would take ${resource.labels...} for a reference to a resource.
+        "legendTemplate": label + "$${metric.labels.cluster}" if label else "$${resource.labels.container_name}",
         "plotType": "LINE",
         "timeSeriesQuery": {
             "timeSeriesFilter": {
