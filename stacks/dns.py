@@ -107,7 +107,9 @@ class DnsStack(FederationStack):
                 name_servers=self.zone.name_servers,
                 ds_record=signing.ds_record,
                 signed=[signing.signing],
-                props=ZoneDelegationProps(parent_zone_id=dns.parent_zone_id, domain=dns.domain),
+                props=ZoneDelegationProps(
+                    parent_zone_id=dns.parent_zone_id, domain=dns.domain, parent_zone_name=dns.parent_zone
+                ),
             )
         query_logging = ZoneQueryLogging(
             self,

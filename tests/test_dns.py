@@ -458,8 +458,15 @@ def test_parent_zone_id_publishes_ns_and_ds_in_the_parent_only_after_signing(pri
     zone_id, _ = only(primary_only.resources(STACK, ZONE))
     ksk_id, _ = only(primary_only.resources(STACK, KSK))
     signing_id, _ = only(primary_only.resources(STACK, DNSSEC))
+    (parent_id, parent) = only(primary_only.data(STACK, "aws_route53_zone"))
+    assert parent["zone_id"] == "Z0PARENTZONE1"
+    # the plan fails (before the zone, its key and signing exist) unless the ID names the public parent
+    (check,) = parent["lifecycle"]["postcondition"]
+    assert check["condition"] == 'trimsuffix(self.name, ".") == "yourcompany.net" && !self.private_zone'
     delegation = {
-        r["type"]: r for r in primary_only.resources(STACK, RECORD).values() if r["zone_id"] == "Z0PARENTZONE1"
+        r["type"]: r
+        for r in primary_only.resources(STACK, RECORD).values()
+        if r["zone_id"] == ref("data.aws_route53_zone", parent_id, "zone_id")
     }
     assert sorted(delegation) == ["DS", "NS"]
     assert delegation["NS"]["records"] == ref(ZONE, zone_id, "name_servers")

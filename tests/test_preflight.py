@@ -396,3 +396,14 @@ def test_reserved_alert_recipient_blocks():
         "block: monitoring.emails[0]: oncall@example.net is in the reserved domain example.net (no one receives "
         "mail there); set an address the operators read"
     ]
+
+
+def test_the_examples_sample_parent_zone_id_blocks():
+    data = ready_data()
+    data["dns"]["parent_zone_id"] = "Z0123456789ABCDEFGHIJ"
+    assert blocking(data) == [
+        "block: dns.parent_zone_id: Z0123456789ABCDEFGHIJ is the example's sample zone ID; set the ID of your "
+        "public Route 53 zone acme-research.net (aws route53 list-hosted-zones-by-name --dns-name acme-research.net)"
+    ]
+    data["dns"]["parent_zone_id"] = "Z04517272LHZ7SXPQ8TF6"
+    assert blocking(data) == []

@@ -16,6 +16,9 @@ SAMPLE_GCP_PROJECT = "fl-project-123"
 SAMPLE_DNS_DOMAIN = SAMPLE_DOMAIN
 """The default spec's ``dns.domain``: deployable, but not a domain you own."""
 
+SAMPLE_PARENT_ZONE_ID = "Z0123456789ABCDEFGHIJ"
+"""The ``dns.parent_zone_id`` of ``examples/multi-cloud.yaml``: a sample, no zone of yours."""
+
 DOCUMENTATION_ACCOUNT_IDS = frozenset({"123456789012", "111122223333", "444455556666", "777788889999", "000000000000"})
 """AWS account IDs that AWS documentation uses in examples; no real account has them."""
 
@@ -75,6 +78,12 @@ def check_sample_domain(spec, env: Environment) -> Iterator[Finding]:
     (Reserved names never get here: ``validate`` refuses them.)"""
     if spec.dns is not None and spec.dns.domain == SAMPLE_DNS_DOMAIN:
         yield block("dns.domain", f"{spec.dns.domain} is the sample domain; set a domain you control and can delegate")
+    if spec.dns is not None and spec.dns.parent_zone_id == SAMPLE_PARENT_ZONE_ID:
+        yield block(
+            "dns.parent_zone_id",
+            f"{SAMPLE_PARENT_ZONE_ID} is the example's sample zone ID; set the ID of your public Route 53 zone "
+            f"{spec.dns.parent_zone} (aws route53 list-hosted-zones-by-name --dns-name {spec.dns.parent_zone})",
+        )
 
 
 def check_documentation_accounts(spec, env: Environment) -> Iterator[Finding]:
