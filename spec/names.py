@@ -430,7 +430,7 @@ NAME_RULES: tuple[NameRule, ...] = (
         63,
         _RFC1035,
         "an RFC 1035 label",
-        _clusters("-private-google-apis"),
+        _clusters("-restricted-google-apis"),
     ),
     NameRule(
         "Cloud DNS zone name",
