@@ -103,7 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's final flush
         return 0
     except Exception as exc:
-        from spec import SpecError  # only on failure: a synth served from the cache never loads the spec model
+        from federation_spec import (
+            SpecError,  # only on failure: a synth served from the cache never loads the spec model
+        )
 
         if isinstance(exc, SpecError):
             for line in exc.lines():

@@ -30,7 +30,7 @@ PROVIDER_PACKAGES = {
 
 def validate(args) -> int:
     """Check the spec only; never imports cdktf or a provider."""
-    from spec import load_spec
+    from federation_spec import load_spec
 
     path = resolve_spec_path(args.spec)
     _notices(path, load_spec(path))
@@ -40,8 +40,8 @@ def validate(args) -> int:
 
 def preflight(args) -> int:
     """Print what a first deploy still needs; never imports cdktf or a provider."""
+    from federation_spec import load_spec
     from fedinfra.preflight import exit_code, render, run_checks
-    from spec import load_spec
 
     findings = run_checks(load_spec(resolve_spec_path(args.spec)))
     for line in render(findings):
@@ -65,8 +65,8 @@ def synth(args) -> int:
             print(render_table(summarize(outdir)))
             print(f"{outdir} is up to date (key {key[:12]}); nothing to synthesize (--force to rebuild)")
         return 0
+    from federation_spec import load_spec
     from fedinfra.synth import synthesize
-    from spec import load_spec
 
     spec = load_spec(spec_path)
     _notices(spec_path, spec)
@@ -80,7 +80,7 @@ def synth(args) -> int:
     if not args.quiet:
         print(render_table(summarize(outdir)))
         if spec.gcp is not None:
-            from spec.gcp_capacity import summary_line
+            from federation_spec.gcp_capacity import summary_line
 
             print(summary_line(spec.gcp))
         print(f"wrote {outdir} in {time.perf_counter() - started:.1f} s")
@@ -88,9 +88,9 @@ def synth(args) -> int:
 
 
 def _notices(path, spec) -> None:
-    """One line on stderr per widening the spec asks for (``spec.widening``), even with --quiet:
+    """One line on stderr per widening the spec asks for (``federation_spec.widening``), even with --quiet:
     what the estate opens beyond its defaults is said every time it is built."""
-    from spec.widening import widenings
+    from federation_spec.widening import widenings
 
     for field, what in widenings(spec):
         print(f"notice: {path}: {field}: {what}", file=sys.stderr)
@@ -178,7 +178,7 @@ def _print_members(stacks: dict) -> None:
 
 
 def spec_reference(args) -> int:
-    from spec.reference import render_reference, splice
+    from federation_spec.reference import render_reference, splice
 
     if args.write:
         target = Path(args.write)
@@ -208,8 +208,8 @@ def _synthesized(args):
             raise UsageError(f"{source}: no manifest.json; run `main.py synth --out {source}` first")
         yield source
         return
+    from federation_spec import load_spec
     from fedinfra.synth import synthesize
-    from spec import load_spec
 
     spec = load_spec(resolve_spec_path(args.spec))
     with tempfile.TemporaryDirectory(prefix="fedinfra-") as scratch:

@@ -13,9 +13,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from federation_spec import FederationSpec
 from fedinfra import synth_cache
 from fedinfra.synth_inputs import CONTINUE_DEFAULT, CONTINUE_ENV, synth_key
-from spec import FederationSpec
 
 # Let synth finish and report every error annotation (policy violations) through the manifest,
 # as it does under `cdktf synth`; must be set before the jsii kernel starts.

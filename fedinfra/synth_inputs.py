@@ -33,7 +33,7 @@ from pathlib import Path
 APP_ROOT = Path(__file__).resolve().parent.parent
 SPEC_ENV = "FEDERATION_SPEC"
 DEFAULT_SPEC = "federation.yaml"
-"""Mirrors ``spec.loader.resolve_spec_path`` (importing it would load the spec model; a test
+"""Mirrors ``federation_spec.loader.resolve_spec_path`` (importing it would load the spec model; a test
 checks the two agree)."""
 
 OUTDIR_ENV = "CDKTF_OUTDIR"

@@ -7,10 +7,10 @@ import os
 
 from cdktf import App
 
+from federation_spec import FederationSpec
+from federation_spec.federation import RESERVED_TAG_KEYS
 from policy import apply_policies
 from policy.first_apply import RESOLVABLE_NAMES_CONTEXT
-from spec import FederationSpec
-from spec.federation import RESERVED_TAG_KEYS
 from stacks.backend import PROJECT_ROOT_CONTEXT
 from stacks.plan import plan_stacks, select
 from stacks.workload_addressing import names_answering_at_first_apply

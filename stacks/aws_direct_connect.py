@@ -17,7 +17,7 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTag
 from constructs import Construct
 
 from constructs_lib.aws.direct_connect import DirectConnect, DirectConnectProps, NewPortProps, TransitVifProps
-from spec.aws import AwsSection
+from federation_spec.aws import AwsSection
 from stacks.base import FederationStack
 
 DIRECT_CONNECT_STACK = "aws-direct-connect"

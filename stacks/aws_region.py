@@ -30,7 +30,7 @@ from constructs_lib.aws.transit_gateway import (
     VpcAttachmentProps,
 )
 from constructs_lib.aws.transit_gateway_peering import TransitGatewayPeering, TransitGatewayPeeringProps
-from spec.aws import AwsRegion, AwsSection
+from federation_spec.aws import AwsRegion, AwsSection
 from stacks.aws_direct_connect import DIRECT_CONNECT_STACK
 from stacks.aws_site_member import FederationMember, MemberInputs, member_inputs
 from stacks.base import FederationStack

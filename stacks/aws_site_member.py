@@ -27,8 +27,8 @@ from constructs_lib.aws.shared_filesystem import SharedFileSystem
 from constructs_lib.aws.supernode_roles import SiteData
 from constructs_lib.aws.supernode_service import SiteFileSystem, SuperNodeService, SuperNodeServiceProps
 from constructs_lib.k8s import flower
-from spec.aws import AwsRegion
-from spec.aws_member import member_site_name
+from federation_spec.aws import AwsRegion
+from federation_spec.aws_member import member_site_name
 from stacks.plan import TRUST_STACK, node_key_stack_name
 from stacks.workload_addressing import aggregator_dns_name, aggregator_host
 

@@ -22,7 +22,7 @@ from constructs_lib.azure.naming import invitation_name, share_name, storage_acc
 from constructs_lib.azure.storage import SecureStorageAccount, SecureStorageAccountProps
 from constructs_lib.azure.tagging import apply_mandatory_tags
 from constructs_lib.azure.writers import ContainerWriters, WriterProps
-from spec.azure import AzureSection
+from federation_spec.azure import AzureSection
 from stacks.base import FederationStack
 
 STACK_NAME = "azure-data-share"

@@ -11,7 +11,7 @@ from pathlib import Path, PurePath
 
 from cdktf import AzurermBackend, GcsBackend, LocalBackend, S3Backend, TerraformStack
 
-from spec.federation import AzurermState, GcsState, LocalState, S3State
+from federation_spec.federation import AzurermState, GcsState, LocalState, S3State
 
 PROJECT_ROOT_CONTEXT = "fedinfra:projectRoot"
 """App context key holding the project root (``build_app``'s ``root``) for local state paths."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
-from spec.federation import Federation
+from federation_spec.federation import Federation
 from stacks.backend import PROJECT_ROOT_CONTEXT, configure_backend
 from stacks.naming import mandatory_tags, resource_prefix
 

@@ -23,7 +23,7 @@ from constructs_lib.aws.health_check import EndpointHealthCheck, EndpointHealthC
 from constructs_lib.aws.hosted_zone import PublicHostedZone, PublicHostedZoneProps
 from constructs_lib.aws.query_logging import ZoneQueryLogging, ZoneQueryLoggingProps
 from constructs_lib.aws.zone_delegation import ZoneDelegation, ZoneDelegationProps
-from spec.dns import DnsSection
+from federation_spec.dns import DnsSection
 from stacks.base import FederationStack
 from stacks.gke_cluster import gke_stack_name
 from stacks.plan import DNS_STACK

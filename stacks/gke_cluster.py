@@ -16,7 +16,7 @@ from constructs_lib.gcp.private_google_access import PrivateGoogleAccess, Privat
 from constructs_lib.gcp.service_account import NodeServiceAccount, NodeServiceAccountProps
 from constructs_lib.gcp.service_perimeter import ServicePerimeter, ServicePerimeterProps
 from constructs_lib.gcp.static_ip import StaticIp, StaticIpProps
-from spec.gcp import ZONES_PER_CLUSTER, GcpSection, GkeCluster
+from federation_spec.gcp import ZONES_PER_CLUSTER, GcpSection, GkeCluster
 from stacks.base import FederationStack
 
 

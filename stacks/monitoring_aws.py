@@ -19,8 +19,8 @@ from constructs_lib.aws.alarm_topic import AlarmTopic, AlarmTopicProps
 from constructs_lib.aws.context import AwsContext
 from constructs_lib.aws.dashboard import Dashboard, alarm_widget, metric_widget, text_widget
 from constructs_lib.aws.site_alarms import CONTAINER_INSIGHTS, SiteAlarmProps, SiteAlarms
-from spec.aws_member import member_site_name
-from spec.monitoring import sns_topic_region
+from federation_spec.aws_member import member_site_name
+from federation_spec.monitoring import sns_topic_region
 from stacks.base import FederationStack
 from stacks.plan import DNS_STACK, MONITORING_AWS_STACK, aws_member_regions, aws_region_stack_name
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spec.federation import Federation
+from federation_spec.federation import Federation
 
 
 def resource_prefix(federation: Federation) -> str:

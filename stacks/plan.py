@@ -7,8 +7,8 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, replace
 
-from spec import FederationSpec
-from spec.aws_member import member_site_name
+from federation_spec import FederationSpec
+from federation_spec.aws_member import member_site_name
 
 
 @dataclass(frozen=True)

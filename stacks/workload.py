@@ -22,8 +22,8 @@ from constructs_lib.k8s.registration import RegistrationProps, SupernodeRegistra
 from constructs_lib.k8s.service_account import WorkloadServiceAccount, WorkloadServiceAccountProps
 from constructs_lib.k8s.volume import ClaimProps
 from constructs_lib.tree import resources_under
-from spec.gcp import GkeCluster
-from spec.workload import Resources, WorkloadSection
+from federation_spec.gcp import GkeCluster
+from federation_spec.workload import Resources, WorkloadSection
 from stacks.base import FederationStack
 from stacks.federation_trust import FederationTrustStack
 from stacks.gke_cluster import GkeClusterStack, gke_stack_name

@@ -10,7 +10,7 @@ delegated), else the primary's reserved static IP, which the certificate also ca
 
 from __future__ import annotations
 
-from spec import FederationSpec
+from federation_spec import FederationSpec
 
 
 def aggregator_dns_name(spec: FederationSpec) -> str | None:

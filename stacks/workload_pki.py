@@ -8,7 +8,7 @@ from cdktf_cdktf_provider_tls.provider import TlsProvider
 from constructs import Construct
 
 from constructs_lib.tls.pki import AggregatorPki, AggregatorPkiProps
-from spec.workload import WorkloadSection
+from federation_spec.workload import WorkloadSection
 from stacks.base import FederationStack
 from stacks.plan import PKI_STACK
 from stacks.workload_addressing import aggregator_dns_name, certificate_dns_names, certificate_ip_addresses

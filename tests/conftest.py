@@ -9,8 +9,8 @@ import pytest
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+from federation_spec import load_spec
 from fedinfra.synth import synthesize
-from spec import load_spec
 from tests.synth_helpers import Synthesized, synth_yaml
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from spec import SpecError, parse_spec
+from federation_spec import SpecError, parse_spec
 
 
 def errors_of(text: str) -> list[str]:

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from federation_spec import parse_spec
 from fedinfra.synth import synthesize
-from spec import parse_spec
 
 REMOTE_STATE = "terraform_remote_state"
 

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from spec import parse_spec
+from federation_spec import parse_spec
 from tests import policy_eval
 from tests.spec_helpers import assert_error
 from tests.synth_helpers import ref

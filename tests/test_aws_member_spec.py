@@ -8,8 +8,8 @@ import copy
 import pytest
 import yaml
 
-from spec import parse_spec
-from spec.aws_member import FARGATE_SIZES, fargate_memory_choices
+from federation_spec import parse_spec
+from federation_spec.aws_member import FARGATE_SIZES, fargate_memory_choices
 from tests.cli_helpers import run_main
 from tests.spec_helpers import ONE_PRIMARY_CLUSTER, assert_error
 
@@ -159,7 +159,7 @@ def test_docker_hub_secret_encryption_requirement_is_documented_where_the_user_c
     must say so."""
     from pathlib import Path
 
-    from spec.aws_member import AwsMemberSettings
+    from federation_spec.aws_member import AwsMemberSettings
 
     assert "aws/secretsmanager" in AwsMemberSettings.model_fields["docker_hub_credential_secret"].description
     readme = (Path(__file__).parent.parent / "README.md").read_text()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from spec import parse_spec
+from federation_spec import parse_spec
 from tests.cli_helpers import run_main
 from tests.spec_helpers import assert_error, errors_of
 

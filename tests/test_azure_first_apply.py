@@ -17,8 +17,8 @@ import re
 
 import pytest
 
+from federation_spec import load_spec
 from fedinfra.synth import synthesize
-from spec import load_spec
 from tests.conftest import ROOT
 from tests.synth_helpers import Synthesized, synth_yaml
 from tests.test_azure_data_share import STACK, azure_only

@@ -18,8 +18,8 @@ from constructs_lib.aws.dnssec import ZoneSigning, ZoneSigningProps, ksk_name_fo
 from constructs_lib.aws.failover_record import FailoverRecord, FailoverRecordProps, FailoverTarget
 from constructs_lib.aws.health_check import CHECKER_REGIONS, EndpointHealthCheckProps
 from constructs_lib.aws.query_logging import ZoneQueryLogging, ZoneQueryLoggingProps
-from spec import parse_spec
-from spec.dns import HEALTH_CHECKER_REGIONS
+from federation_spec import parse_spec
+from federation_spec.dns import HEALTH_CHECKER_REGIONS
 from stacks.naming import mandatory_tags, resource_prefix
 from stacks.plan import plan_stacks, select
 from tests.synth_helpers import REMOTE_STATE, Synthesized, ref, synth_yaml

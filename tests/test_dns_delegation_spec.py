@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from spec import parse_spec
-from spec.dns import SAMPLE_DOMAIN
+from federation_spec import parse_spec
+from federation_spec.dns import SAMPLE_DOMAIN
 from tests.cli_helpers import run_main
 from tests.conftest import DEFAULT_SPEC
 from tests.spec_helpers import errors_of

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from spec import parse_spec
-from spec.dns import DNS_NAME_LIMIT, FLOWER_FLEET_PORT, HEALTH_CHECKER_REGIONS
+from federation_spec import parse_spec
+from federation_spec.dns import DNS_NAME_LIMIT, FLOWER_FLEET_PORT, HEALTH_CHECKER_REGIONS
 from tests.spec_helpers import assert_error
 
 FEDERATION = {"name": "fedlearn", "environment": "dev"}

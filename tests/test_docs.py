@@ -6,8 +6,8 @@ import typing
 
 from pydantic import BaseModel
 
-from spec.model import FederationSpec
-from spec.reference import END, START, render_reference
+from federation_spec.model import FederationSpec
+from federation_spec.reference import END, START, render_reference
 from tests.conftest import ROOT
 
 

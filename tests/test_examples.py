@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from federation_spec import load_spec
 from fedinfra.synth import synthesize
-from spec import load_spec
 from tests.conftest import ROOT
 from tests.synth_helpers import Synthesized
 from tests.test_checkov import run_checkov

@@ -1,13 +1,13 @@
-"""The first apply's peak GKE vCPU need (``spec.gcp_capacity``) and the machine-type sizes it rests on."""
+"""The first apply's peak GKE vCPU need (``federation_spec.gcp_capacity``) and the machine-type sizes it rests on."""
 
 from __future__ import annotations
 
 import pytest
 import yaml
 
-from spec import parse_spec
-from spec.gcp_capacity import project_shortfall, quota_problems, region_shortfall, summary_line, vcpu_need
-from spec.machine_types import machine_vcpus
+from federation_spec import parse_spec
+from federation_spec.gcp_capacity import project_shortfall, quota_problems, region_shortfall, summary_line, vcpu_need
+from federation_spec.machine_types import machine_vcpus
 from tests.spec_helpers import assert_error
 
 

@@ -15,8 +15,8 @@ from constructs_lib.gcp.naming import bounded_name
 from constructs_lib.gcp.nat import PORTS_PER_NAT_IP
 from constructs_lib.gcp.private_google_access import RESTRICTED_GOOGLE_APIS_CIDR
 from constructs_lib.gcp.service_account import IMAGE_PULL_ROLE, NODE_ROLE
+from federation_spec import parse_spec
 from policy.gke_access import cluster_access_problem
-from spec import parse_spec
 from stacks.naming import mandatory_tags, resource_prefix
 from tests.synth_helpers import REMOTE_STATE, Synthesized, ref, refers_to
 

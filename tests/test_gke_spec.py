@@ -7,8 +7,8 @@ import ipaddress
 import pytest
 import yaml
 
-from spec import parse_spec
-from spec.gcp import CLUSTER_NAME_LIMIT, ZONES_PER_CLUSTER
+from federation_spec import parse_spec
+from federation_spec.gcp import CLUSTER_NAME_LIMIT, ZONES_PER_CLUSTER
 from tests.spec_helpers import assert_error, errors_of
 
 FEDERATION = {"federation": {"name": "fedlearn", "environment": "dev"}}

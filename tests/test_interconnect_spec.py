@@ -7,9 +7,9 @@ import textwrap
 
 import pytest
 
+from federation_spec import SpecError, parse_spec
+from federation_spec.aws_interconnect import PHASES
 from fedinfra.cli import EXIT_INVALID, main
-from spec import SpecError, parse_spec
-from spec.aws_interconnect import PHASES
 
 REGIONS = """\
 federation: {name: fedlearn}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from spec import parse_spec
+from federation_spec import parse_spec
 from stacks.plan import plan_stacks
 from tests.spec_helpers import assert_error
 

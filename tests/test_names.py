@@ -1,7 +1,7 @@
 """Physical names: the spec rejects names over their cloud's limit, and the longest names the spec
 accepts synthesize to an estate where every name in the output is within its limit.
 
-``spec.names.NAME_RULES`` is the table; these tests check it against the synthesized JSON, so a
+``federation_federation_spec.names.NAME_RULES`` is the table; these tests check it against the synthesized JSON, so a
 construct that forms a name differently from the table, or a new named resource the table does
 not cover, fails here.
 """
@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 import pytest
 import yaml
 
-from spec import SpecError, parse_spec
-from spec.names import ACCOUNT_ID_PLACEHOLDER, NAME_RULES, rule_for
+from federation_spec import SpecError, parse_spec
+from federation_spec.names import ACCOUNT_ID_PLACEHOLDER, NAME_RULES, rule_for
 from tests.conftest import DEFAULT_SPEC
 from tests.spec_helpers import errors_of
 
@@ -162,13 +162,13 @@ def test_longest_spec_reaches_the_limits(longest):
 def test_every_name_of_the_longest_spec_is_within_its_limit(longest):
     _, out = longest
     uncovered, broken = name_violations(out)
-    assert not uncovered, f"named resources missing from spec.names.NAME_RULES: {uncovered}"
+    assert not uncovered, f"named resources missing from federation_spec.names.NAME_RULES: {uncovered}"
     assert not broken, "\n".join(broken)
 
 
 def test_every_name_of_the_default_estate_is_within_its_limit(default_synth):
     uncovered, broken = name_violations(default_synth)
-    assert not uncovered, f"named resources missing from spec.names.NAME_RULES: {uncovered}"
+    assert not uncovered, f"named resources missing from federation_spec.names.NAME_RULES: {uncovered}"
     assert not broken, "\n".join(broken)
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from federation_spec import parse_spec
 from fedinfra.preflight import Environment, exit_code, render, run_checks
 from fedinfra.preflight import core as preflight_core
 from fedinfra.preflight.gcp_apis import RESOURCE_APIS
-from spec import parse_spec
 from tests.cli_helpers import run_main
 from tests.conftest import DEFAULT_SPEC, ROOT
 from tests.preflight_helpers import DEFAULT, fake_tools, ready_data, write_ready_spec

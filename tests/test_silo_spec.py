@@ -1,13 +1,13 @@
 """Spec keys that keep each site's data in its silo: ``workload.google_apis``,
 ``workload.operators``, ``gcp.vpc_service_controls``, the removed ``https_egress``, and the
-widenings every synth and validate print (``spec.widening``)."""
+widenings every synth and validate print (``federation_spec.widening``)."""
 
 from __future__ import annotations
 
 import yaml
 
-from spec import parse_spec
-from spec.widening import widenings
+from federation_spec import parse_spec
+from federation_spec.widening import widenings
 from tests.cli_helpers import run_main
 from tests.spec_helpers import assert_error
 from tests.test_workload_spec import spec_text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from spec import SpecError, load_spec, parse_spec
+from federation_spec import SpecError, load_spec, parse_spec
 
 VALID_REGION = "{name: us-west-2, cidr: 10.10.0.0/16}"
 

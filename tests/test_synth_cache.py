@@ -285,9 +285,9 @@ def test_the_key_is_content_not_timestamps(copy):
 
 
 def test_spec_path_resolution_matches_the_loader(tmp_path):
-    """synth_inputs mirrors spec.loader.resolve_spec_path (without importing the spec model)."""
+    """synth_inputs mirrors federation_spec.loader.resolve_spec_path (without importing the spec model)."""
+    from federation_spec.loader import resolve_spec_path
     from fedinfra.synth_inputs import resolve_spec_path as mirrored
-    from spec.loader import resolve_spec_path
 
     for cli, env in ((None, {}), (None, {"FEDERATION_SPEC": "a.yaml"}), ("b.yaml", {"FEDERATION_SPEC": "a.yaml"})):
         saved = os.environ.pop("FEDERATION_SPEC", None)

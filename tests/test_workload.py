@@ -12,8 +12,8 @@ from constructs_lib.gcp.private_google_access import RESTRICTED_GOOGLE_APIS_CIDR
 from constructs_lib.k8s import flower
 from constructs_lib.k8s.network_policy import METADATA_SERVER, NODE_LOCAL_DNS
 from constructs_lib.tls.pki import HOURS_PER_DAY
-from spec.aws_member import member_site_name
-from spec.workload import split_image
+from federation_spec.aws_member import member_site_name
+from federation_spec.workload import split_image
 from stacks.plan import (
     DNS_STACK,
     PKI_STACK,

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from constructs_lib.k8s import flower
-from spec.aws_member import member_site_name
+from federation_spec.aws_member import member_site_name
 from stacks.plan import TRUST_STACK, aws_member_regions, node_key_stack_name
 from tests.conftest import DEFAULT_SPEC
 from tests.test_workload import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from spec import parse_spec
-from spec.workload import FLOWER_SERVERAPPIO_PORT, FLOWER_VERSION, quantity_value, split_image
+from federation_spec import parse_spec
+from federation_spec.workload import FLOWER_SERVERAPPIO_PORT, FLOWER_VERSION, quantity_value, split_image
 from tests.spec_helpers import assert_error, errors_of
 
 DIGEST = "sha256:" + "ab" * 32

@@ -9,8 +9,8 @@ import json
 import yaml
 
 from constructs_lib.k8s.network_policy import HEALTH_CHECKER_POLICY_PREFIX
-from spec.aws_member import member_site_name
-from spec.dns import HEALTH_CHECKER_REGIONS
+from federation_spec.aws_member import member_site_name
+from federation_spec.dns import HEALTH_CHECKER_REGIONS
 from stacks.plan import DNS_STACK, PKI_STACK, TRUST_STACK, aws_member_regions, node_key_stack_name
 from tests.conftest import DEFAULT_SPEC
 from tests.synth_helpers import REMOTE_STATE

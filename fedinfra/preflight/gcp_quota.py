@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from federation_spec.gcp_capacity import quota_problems, render_regions, vcpu_need
 from fedinfra.preflight.core import Environment, Finding, block, note
-from spec.gcp_capacity import quota_problems, render_regions, vcpu_need
 
 
 def check_cpu_quota(spec, env: Environment) -> Iterator[Finding]:

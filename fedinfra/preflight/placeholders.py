@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from federation_spec.dns import SAMPLE_DOMAIN
+from federation_spec.reserved_names import RESERVED_DOMAINS
 from fedinfra.preflight.core import Environment, Finding, block, note
-from spec.dns import SAMPLE_DOMAIN
-from spec.reserved_names import RESERVED_DOMAINS
 
 SAMPLE_GCP_PROJECT = "fl-project-123"
 """The project ID of the default ``federation.yaml``: a sample, not a project you own."""
@@ -27,7 +27,7 @@ _ACCOUNT = re.compile(r"(?<!\d)(\d{12})(?!\d)")
 
 def reserved_domain(domain: str) -> str | None:
     """The reserved name ``domain`` falls under (``example.com``, ``.test`` ...), or None; the
-    same table ``validate`` refuses DNS names with (``spec.reserved_names``)."""
+    same table ``validate`` refuses DNS names with (``federation_spec.reserved_names``)."""
     domain = domain.lower().rstrip(".")
     for suffix in RESERVED_DOMAINS:
         if domain == suffix or domain.endswith("." + suffix):

@@ -1,7 +1,7 @@
 """The ``gcp`` section: private, hardened GKE clusters in several regions, one per federation member.
 
 Each cluster names its own node, pod, service and control-plane ranges (pods and services may be
-derived from the node range); every range joins the estate-wide overlap check in ``spec.model``.
+derived from the node range); every range joins the estate-wide overlap check in ``federation_spec.model``.
 """
 
 from __future__ import annotations
@@ -12,14 +12,23 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from spec.base import Name, NonEmpty, SpecModel, StrictBool, StrictInt, StrictStr, cidr_with_prefix, parse_cidr
-from spec.machine_types import EXPECTED as MACHINE_TYPES_EXPECTED
-from spec.machine_types import machine_vcpus
-from spec.regions import GcpRegionName
+from federation_spec.base import (
+    Name,
+    NonEmpty,
+    SpecModel,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    cidr_with_prefix,
+    parse_cidr,
+)
+from federation_spec.machine_types import EXPECTED as MACHINE_TYPES_EXPECTED
+from federation_spec.machine_types import machine_vcpus
+from federation_spec.regions import GcpRegionName
 
 CLUSTER_NAME_LIMIT = 40
 """GKE cluster names are at most 40 characters; the physical name is ``<name>-<environment>-<cluster>``
-(checked with every other physical name in ``spec.names``)."""
+(checked with every other physical name in ``federation_spec.names``)."""
 
 ZONES_PER_CLUSTER = 3
 """A regional cluster runs its node pool in three of the region's zones; node counts are per zone."""
@@ -54,8 +63,8 @@ def _project_id(value: str) -> str:
 
 
 def _machine_type(value: str) -> str:
-    """Only types whose vCPUs the name tells (``spec.machine_types``): the CPU quota need is
-    computed from them (``spec.gcp_capacity``)."""
+    """Only types whose vCPUs the name tells (``federation_spec.machine_types``): the CPU quota need is
+    computed from them (``federation_spec.gcp_capacity``)."""
     if machine_vcpus(value) is None:
         raise ValueError(
             f"{value!r} is not a Compute Engine machine type this tool can size ({MACHINE_TYPES_EXPECTED})"

@@ -7,18 +7,18 @@ from itertools import combinations
 
 from pydantic import Field
 
-from spec.aws import AwsSection
-from spec.aws_interconnect import interconnect_issues
-from spec.aws_member import member_issues
-from spec.azure import AzureSection
-from spec.base import SpecModel, parse_cidr
-from spec.dns import DnsSection, dns_issues
-from spec.errors import SpecIssue
-from spec.federation import Federation, LocalState, StateConfig, state_issues
-from spec.gcp import GcpSection
-from spec.monitoring import MonitoringSection, sns_topic_region
-from spec.names import name_issues
-from spec.workload import WorkloadSection
+from federation_spec.aws import AwsSection
+from federation_spec.aws_interconnect import interconnect_issues
+from federation_spec.aws_member import member_issues
+from federation_spec.azure import AzureSection
+from federation_spec.base import SpecModel, parse_cidr
+from federation_spec.dns import DnsSection, dns_issues
+from federation_spec.errors import SpecIssue
+from federation_spec.federation import Federation, LocalState, StateConfig, state_issues
+from federation_spec.gcp import GcpSection
+from federation_spec.monitoring import MonitoringSection, sns_topic_region
+from federation_spec.names import name_issues
+from federation_spec.workload import WorkloadSection
 
 
 class FederationSpec(SpecModel):
@@ -111,7 +111,7 @@ def _overlaps(claims: list[tuple[str, ipaddress.IPv4Network]]) -> list[SpecIssue
 
 def cross_field_issues(spec: FederationSpec) -> list[SpecIssue]:
     """Rules that span fields or sections: duplicates, CIDR overlaps across clouds, ASNs, and the
-    length and characters of every physical name (``spec.names``)."""
+    length and characters of every physical name (``federation_spec.names``)."""
     issues = [SpecIssue(path, message) for path, message in state_issues(spec.state)]
     if spec.aws is None and spec.gcp is None and spec.azure is None:
         issues.append(SpecIssue("", "the spec declares no cloud: add an 'aws', 'gcp' or 'azure' section"))

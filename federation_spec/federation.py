@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from spec.base import LabelKey, LabelValue, Name, SpecModel, StrictStr
-from spec.regions import AWS_REGIONS
+from federation_spec.base import LabelKey, LabelValue, Name, SpecModel, StrictStr
+from federation_spec.regions import AWS_REGIONS
 
 RESERVED_TAG_KEYS = frozenset({"federation", "environment"})
 

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from spec.base import Cidr, NonEmpty, SpecModel, StrictInt, StrictStr, parse_cidr
-from spec.regions import AwsRegionName
+from federation_spec.base import Cidr, NonEmpty, SpecModel, StrictInt, StrictStr, parse_cidr
+from federation_spec.regions import AwsRegionName
 
 if TYPE_CHECKING:
-    from spec.aws import AwsRegion, AwsSection
+    from federation_spec.aws import AwsRegion, AwsSection
 
 PRIVATE_ASN_RANGES = ((64512, 65534), (4200000000, 4294967294))
 """Private BGP ASNs (RFC 6996) that AWS accepts for transit and Direct Connect gateways."""

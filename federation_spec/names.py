@@ -20,11 +20,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from spec.errors import SpecIssue
-from spec.gcp import CLUSTER_NAME_LIMIT
+from federation_spec.errors import SpecIssue
+from federation_spec.gcp import CLUSTER_NAME_LIMIT
 
 if TYPE_CHECKING:
-    from spec.model import FederationSpec
+    from federation_spec.model import FederationSpec
 
 ACCOUNT_ID_PLACEHOLDER = "123456789012"
 """Stands for the 12-digit AWS account ID that bucket names end with (unknown until apply)."""

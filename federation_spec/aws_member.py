@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator
 
-from spec.base import SpecModel, StrictInt, StrictStr
+from federation_spec.base import SpecModel, StrictInt, StrictStr
 
 # Fargate task sizes: CPU units -> (lowest memory MiB, highest memory MiB, step MiB).
 FARGATE_SIZES = {

@@ -19,9 +19,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from spec.azure import Email
-from spec.base import SpecModel, StrictInt, StrictStr
-from spec.regions import AWS_REGIONS
+from federation_spec.azure import Email
+from federation_spec.base import SpecModel, StrictInt, StrictStr
+from federation_spec.regions import AWS_REGIONS
 
 _SNS_ARN = re.compile(r"^arn:aws(?:-[a-z]+)*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256})$")
 _CHANNEL = re.compile(r"^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/notificationChannels/\d+$")

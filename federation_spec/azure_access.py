@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from spec.base import SpecModel, StrictStr
+from federation_spec.base import SpecModel, StrictStr
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _NIL_GUID = "00000000-0000-0000-0000-000000000000"

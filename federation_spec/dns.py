@@ -3,7 +3,7 @@ the primary to the secondary aggregator when the primary's health check fails.
 
 The name is ``<aggregator_record>.<domain>``; the aggregators are the ``primary`` and
 ``secondary`` clusters of the ``gcp`` section (their reserved static IPs). Which clusters those
-are is checked in ``spec.model`` (it spans sections).
+are is checked in ``federation_spec.model`` (it spans sections).
 
 A new hosted zone answers only once its parent zone delegates to it (NS, and DS for DNSSEC).
 ``answers_at_first_apply`` says whether that is true after the first ``apply``: the stack
@@ -18,9 +18,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from spec.aws import LogRetentionDays
-from spec.base import DnsLabel, SpecModel, StrictBool, StrictInt, StrictStr
-from spec.reserved_names import reject_reserved
+from federation_spec.aws import LogRetentionDays
+from federation_spec.base import DnsLabel, SpecModel, StrictBool, StrictInt, StrictStr
+from federation_spec.reserved_names import reject_reserved
 
 SAMPLE_DOMAIN = "federated.yourcompany.net"
 """The placeholder ``dns.domain`` of the sample ``federation.yaml``: it synthesizes and deploys

@@ -20,8 +20,8 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from spec.base import DnsLabel, Name, SpecModel, StrictBool, StrictInt, StrictStr
-from spec.reserved_names import reject_reserved
+from federation_spec.base import DnsLabel, Name, SpecModel, StrictBool, StrictInt, StrictStr
+from federation_spec.reserved_names import reject_reserved
 
 FLOWER_VERSION = "1.25.0"
 """Flower release the preset images are pinned to (``flwr/superlink``, ``flwr/supernode`` and

@@ -10,8 +10,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from spec.errors import SpecError, SpecIssue, format_path
-from spec.model import FederationSpec, cross_field_issues
+from federation_spec.errors import SpecError, SpecIssue, format_path
+from federation_spec.model import FederationSpec, cross_field_issues
 
 DEFAULT_SPEC = "federation.yaml"
 SPEC_ENV = "FEDERATION_SPEC"

@@ -1,5 +1,5 @@
 """The ``aws`` section: one data site per region (VPC, optional S3 data bucket and EFS), and the
-private interconnect between them (``spec.aws_interconnect``)."""
+private interconnect between them (``federation_spec.aws_interconnect``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from spec.aws_interconnect import DirectConnectSection, TransitGatewaySection
-from spec.aws_member import AwsMemberSettings
-from spec.base import NonEmpty, SpecModel, StrictBool, StrictInt, StrictStr, cidr_with_prefix
-from spec.regions import AwsRegionName
-from spec.workload import PinnedImage
+from federation_spec.aws_interconnect import DirectConnectSection, TransitGatewaySection
+from federation_spec.aws_member import AwsMemberSettings
+from federation_spec.base import NonEmpty, SpecModel, StrictBool, StrictInt, StrictStr, cidr_with_prefix
+from federation_spec.regions import AwsRegionName
+from federation_spec.workload import PinnedImage
 
 # CloudWatch Logs accepts only these retention periods (days).
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)  # fmt: skip

@@ -30,8 +30,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spec.gcp import ZONES_PER_CLUSTER, GcpSection, GkeCluster
-from spec.machine_types import machine_vcpus
+from federation_spec.gcp import ZONES_PER_CLUSTER, GcpSection, GkeCluster
+from federation_spec.machine_types import machine_vcpus
 
 DEFAULT_POOL_MACHINE_TYPE = "e2-medium"
 """What GKE gives the default pool when the cluster's ``node_config`` names no machine type

@@ -12,9 +12,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from spec.azure_access import PublicIpRule, SubnetId, Writer, access_issues
-from spec.base import NonEmpty, SpecModel, StrictStr
-from spec.regions import AZURE_LOCATIONS
+from federation_spec.azure_access import PublicIpRule, SubnetId, Writer, access_issues
+from federation_spec.base import NonEmpty, SpecModel, StrictStr
+from federation_spec.regions import AZURE_LOCATIONS
 
 
 def _known_location(value: str) -> str:
@@ -216,7 +216,7 @@ class DataShareSpec(SpecModel):
 
     def issues(self, path: str) -> list[tuple[str, str]]:
         """Cross-field checks: unique consumers, datasets that do not overlap, expiry after start,
-        and the writer and network rules (``spec.azure_access``)."""
+        and the writer and network rules (``federation_spec.azure_access``)."""
         found = access_issues(
             self.writers,
             self.allowed_networks,

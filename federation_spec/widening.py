@@ -9,7 +9,7 @@ is built, not only when the spec is reviewed. ``widenings(spec)`` lists each suc
 
 from __future__ import annotations
 
-from spec.model import FederationSpec
+from federation_spec.model import FederationSpec
 
 
 def widenings(spec: FederationSpec) -> list[tuple[str, str]]:

@@ -5,8 +5,8 @@ cross-field rule once; it raises ``SpecError`` carrying one ``SpecIssue`` per pr
 the field path. Nothing downstream re-validates.
 """
 
-from spec.errors import SpecError, SpecIssue
-from spec.loader import load_spec, parse_spec
-from spec.model import FederationSpec
+from federation_spec.errors import SpecError, SpecIssue
+from federation_spec.loader import load_spec, parse_spec
+from federation_spec.model import FederationSpec
 
 __all__ = ["FederationSpec", "SpecError", "SpecIssue", "load_spec", "parse_spec"]
