@@ -425,7 +425,7 @@ def test_azure_provider_is_not_imported_without_an_azure_section(tmp_path):
         "federation: {name: fedlearn}\naws:\n  regions: [{name: us-west-2, cidr: 10.10.0.0/16, data_bucket: false}]\n"
     )
     code = (
-        "import sys; from spec import load_spec; from stacks import build_app; "
+        "import sys; from federation_spec import load_spec; from stacks import build_app; "
         f"build_app(load_spec({str(spec)!r}), outdir={str(tmp_path / 'out')!r}); "
         "print('cdktf_cdktf_provider_azurerm' in sys.modules)"
     )

@@ -64,7 +64,10 @@ def test_with_parent_zone_id_every_supernode_dials_the_failover_name(delegated, 
         if stack.startswith("workload-"):
             assert delegated.outputs(stack)["aggregator_address"]["value"] == dialled[stack]
     ns = [r for r in delegated.resources("dns", "aws_route53_record").values() if r["type"] in ("NS", "DS")]
-    assert {(r["type"], r["zone_id"]) for r in ns} == {("NS", "Z0123456789ABCDEFGHIJ"), ("DS", "Z0123456789ABCDEFGHIJ")}
+    ((parent_id, parent),) = delegated.data("dns", "aws_route53_zone").items()
+    assert parent["zone_id"] == "Z0123456789ABCDEFGHIJ"
+    in_parent = f"${{data.aws_route53_zone.{parent_id}.zone_id}}"
+    assert {(r["type"], r["zone_id"]) for r in ns} == {("NS", in_parent), ("DS", in_parent)}
 
 
 def test_supernode_stacks_wait_for_the_dns_stack_only_when_they_dial_its_name(delegated, default_synth):

@@ -123,7 +123,7 @@ def test_cache_hit_loads_neither_cdktf_nor_the_spec_model(project, tmp_path):
         f"sys.path.insert(0, {str(project.root)!r})\n"
         "from fedinfra.cli import main\n"
         "code = main(['synth', '--quiet'])\n"
-        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'cdktf', 'jsii', 'spec', 'stacks', 'pydantic'})\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'cdktf', 'jsii', 'federation_spec', 'stacks', 'pydantic'})\n"
         "print(json.dumps({'code': code, 'heavy': heavy}))\n"
     )
     result = subprocess.run(
