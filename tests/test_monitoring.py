@@ -58,11 +58,15 @@ def test_every_aggregator_has_an_unreachable_alarm_on_its_own_health_check(defau
         assert alarm["ok_actions"] == alarm["alarm_actions"]  # failover and failback both notify
 
 
-def test_failover_is_the_primary_alarm_and_total_loss_is_a_composite(default_synth):
+def test_total_loss_is_a_composite_and_the_primary_alarm_never_claims_a_failover_nobody_follows(default_synth):
+    """By default the SuperNodes dial the primary's static IP: its loss stops the federation, and
+    the alarm must not tell the operator that DNS failed over (``test_monitoring_dial_mode.py``
+    has the mode where it does)."""
     alarms = _alarms(default_synth)
     primary = next(a for a in alarms.values() if a["alarm_name"] == f"{PREFIX}-fl-us-aggregator-unreachable")
-    assert "failed over" in primary["alarm_description"]
-    assert "failed back" in primary["alarm_description"]
+    assert "do not fail over" in primary["alarm_description"]
+    assert "failed over" not in primary["alarm_description"]
+    assert "failed back" not in primary["alarm_description"]
     composite = default_synth.resource(AWS, "aws_cloudwatch_composite_alarm")
     unreachable = {
         logical_id
