@@ -1,5 +1,6 @@
 """The stack ``monitoring-gcp``: Cloud Monitoring alert policies on every GKE site (its Flower
-containers restarting or missing, Flower refusing a node or failing a run, and on aggregator
+containers restarting (the kubelet's restarts and the SuperNode supervisor's in-container
+restarts) or missing, Flower refusing a node or failing a run, and on aggregator
 clusters the SuperNode registration Job failing), the e-mail channels they notify, the log-based
 metrics they count, and one dashboard.
 
@@ -18,10 +19,16 @@ from cdktf_cdktf_provider_google.provider import GoogleProvider
 from cdktf_cdktf_provider_time.provider import TimeProvider
 from constructs import Construct
 
-from constructs_lib.gcp.alert_policies import absent_policy, email_channels, threshold_policy
+from constructs_lib.gcp.alert_policies import Threshold, absent_policy, email_channels, threshold_policy
 from constructs_lib.gcp.log_metrics import CLUSTER_LABEL, LogCounter, LogCounters, metric_type
 from constructs_lib.k8s.registration import NAME_PREFIX as REGISTRATION_JOB_PREFIX
-from constructs_lib.monitoring.flower_logs import CLUSTER_SIGNALS, NODE_REFUSALS, ROUNDS, RUN_FAILURES
+from constructs_lib.monitoring.flower_logs import (
+    CLUSTER_SIGNALS,
+    NODE_REFUSALS,
+    ROUNDS,
+    RUN_FAILURES,
+    SUPERNODE_RESTARTS,
+)
 from stacks.base import FederationStack
 from stacks.plan import MONITORING_GCP_STACK
 
@@ -109,21 +116,35 @@ class MonitoringGcpStack(FederationStack):
             containers = SITE_CONTAINERS + (AGGREGATOR_CONTAINERS if cluster.runs_aggregator else ())
             common = {"project": project, "channels": self.channels}
             site = {}
+            # Two kinds of restart, each counted exactly: the kubelet restarting a container
+            # (restart_count), and the supervisor restarting flower-supernode inside its container
+            # (its "exited with ...; restarting in" line), which restart_count never sees.
             site["restarts"] = threshold_policy(
                 self,
                 f"{cluster.name}_restarts",
                 display_name=f"{physical}: Flower containers restarting",
                 description=(
-                    f"GKE site {cluster.name}: a Flower container ({', '.join(containers)}) restarted "
-                    f"{thresholds.restarts} or more times within {thresholds.window_minutes} min ({RESTART_METRIC})."
+                    f"GKE site {cluster.name}: at least {thresholds.restarts} restarts within "
+                    f"{thresholds.window_minutes} min: a Flower container ({', '.join(containers)}) restarted "
+                    f"({RESTART_METRIC}), or the supervisor restarted flower-supernode inside its container "
+                    f"(log-based metric {names[SUPERNODE_RESTARTS.key]}); each kind is counted on its own."
                 ),
                 filter=container_filter(RESTART_METRIC, physical, namespace, containers),
                 aligner="ALIGN_DELTA",
                 window_seconds=window,
                 above=thresholds.restarts - 1,
                 group_by=["resource.label.container_name"],
+                also=(
+                    Threshold(
+                        name=f"{physical}: flower-supernode restarted by its supervisor",
+                        filter=log_metric_filter(names[SUPERNODE_RESTARTS.key], physical),
+                        aligner="ALIGN_SUM",
+                        above=thresholds.restarts - 1,
+                        group_by=(f"metric.label.{CLUSTER_LABEL}",),
+                    ),
+                ),
                 severity="ERROR",
-                depends_on=apis,
+                depends_on=after_metrics,
                 **common,
             )
             site["missing"] = absent_policy(
@@ -228,7 +249,13 @@ class MonitoringGcpStack(FederationStack):
                         container_filter(RESTART_METRIC, physical, namespace, containers),
                         "ALIGN_DELTA",
                         by_container,
-                    )
+                    ),
+                    _series(
+                        f"{SUPERNODE_RESTARTS.key} ",
+                        log_metric_filter(names[SUPERNODE_RESTARTS.key], physical),
+                        "ALIGN_SUM",
+                        [f"metric.label.{CLUSTER_LABEL}"],
+                    ),
                 ],
             ),
             _chart(

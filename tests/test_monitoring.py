@@ -247,3 +247,41 @@ def test_gcp_dashboard_references_only_what_the_estate_creates(default_synth):
     assert charted == set(policies)
     for cluster in CLUSTERS:
         assert any(t["widget"].get("title", "").startswith(f"{cluster}:") for t in tiles), cluster
+
+
+SUPERVISOR_RESTART = "supervisor: flower-supernode exited with 1; restarting in 2 s"
+NOT_RESTARTS = (
+    "supervisor: starting flower-supernode --superlink 10.0.0.1:9092",  # every start, the first included
+    "supervisor: stopped; flower-supernode exited with 0",  # the pod or task being stopped
+    "supervisor: aggregator.example.net now answers 10.0.0.2:9092 (was 10.0.0.1:9092); reconnecting",
+    "\x1b[92mINFO \x1b[0m:      Starting Flower SuperNode",
+)
+
+
+def _restart_conditions(default_synth, cluster: str) -> list[dict]:
+    policies = default_synth.resources(GCP, "google_monitoring_alert_policy").values()
+    restarts = [p for p in policies if p["display_name"] == f"{PREFIX}-{cluster}: Flower containers restarting"]
+    assert len(restarts) == 1, cluster
+    return [c["condition_threshold"] for c in restarts[0]["conditions"]]
+
+
+@pytest.mark.parametrize("cluster", CLUSTERS)
+def test_gke_restarts_count_the_supervisors_in_container_restarts(default_synth, default_spec, cluster):
+    """The supervisor restarts flower-supernode inside its container, so restart_count never moves:
+    the restarts policy also counts the supervisor's restart line, and only that line."""
+    from tests.log_filters import gke_container_entry, logging_matches
+
+    metrics = {m["name"]: m for m in default_synth.resources(GCP, "google_logging_metric").values()}
+    conditions = _restart_conditions(default_synth, cluster)
+    on_logs = [c for c in conditions if "logging.googleapis.com/user/" in c["filter"]]
+    assert len(on_logs) == 1, conditions
+    condition = on_logs[0]
+    assert f'metric.label.cluster="{PREFIX}-{cluster}"' in condition["filter"]
+    name = re.search(r'logging.googleapis.com/user/([^"]+)"', condition["filter"]).group(1)
+    query = metrics[name]["filter"]
+    namespace = default_spec.workload.namespace
+    assert logging_matches(query, gke_container_entry(SUPERVISOR_RESTART, namespace=namespace, container="supernode"))
+    for line in NOT_RESTARTS:
+        assert not logging_matches(query, gke_container_entry(line, namespace=namespace, container="supernode")), line
+    other = gke_container_entry(SUPERVISOR_RESTART, namespace="kube-system", container="supernode")
+    assert not logging_matches(query, other)
