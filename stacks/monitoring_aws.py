@@ -147,7 +147,7 @@ class MonitoringAwsStack(FederationStack):
                         stat="Average",
                     ),
                     metric_widget(
-                        f"{site}: Flower refusals, run failures, SuperNode starts",
+                        f"{site}: Flower refusals, run failures, SuperNode starts and restarts",
                         region,
                         [[namespace, metric] for metric in alarms.metrics.values()],
                     ),

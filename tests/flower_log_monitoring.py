@@ -11,7 +11,7 @@ line by line as CloudWatch Logs and Cloud Logging receive them (one event per li
 - no line of the healthy sites, their executors or the ServerApp matches a refusal or run-failure
   filter, and nothing in this successful run matches the run-failure filters;
 - the rounds metric counts exactly the ServerApp's ``[ROUND n/N]`` lines;
-- the SuperNode-restarts filter (GKE log-based metric) counts exactly
+- the SuperNode-restarts filters (GKE log-based metric, member-site metric filter) count exactly
   the supervisor's ``exited with ...; restarting in`` lines: at least one for the refused
   SuperNodes that exit (their supervisor restarts them), none for the healthy sites, so the
   restart alerts (``thresholds.restarts`` >= 1) stay quiet for them; the SuperNode-starts filter
@@ -63,7 +63,7 @@ def assert_filters_see_flower_failures(synth, logs_dir: Path) -> dict[str, int]:
     gcp, aws = _filters(synth)
     namespace = re.search(r'resource.labels.namespace_name="([^"]+)"', gcp["node_refusals"]).group(1)
     assert {"node_refusals", "run_failures", "rounds", "supernode_restarts"} <= set(gcp), sorted(gcp)
-    assert {"node_refusals", "run_failures", "supernode_starts"} <= set(aws), sorted(aws)
+    assert {"node_refusals", "run_failures", "supernode_starts", "supernode_restarts"} <= set(aws), sorted(aws)
     counts: dict[str, int] = {}
     lines_by_process = {
         log.stem: log.read_text(errors="replace").splitlines() for log in sorted(logs_dir.glob("*.log"))
@@ -79,8 +79,8 @@ def assert_filters_see_flower_failures(synth, logs_dir: Path) -> dict[str, int]:
                 counts[f"{process}/{signal}"] = counts.get(f"{process}/{signal}", 0) + 1
             refusal = ("node_refusals" in seen_gcp, "node_refusals" in seen_aws)
             assert refusal[0] == refusal[1], f"{process}: filters disagree on {line!r}"
-            restart = "supernode_restarts" in seen_gcp
-            assert restart == bool(RESTART_LINE.match(line)), f"{process}: restart filter on {line!r}"
+            restart = ("supernode_restarts" in seen_gcp, "supernode_restarts" in seen_aws)
+            assert restart == (bool(RESTART_LINE.match(line)),) * 2, f"{process}: restart filters on {line!r}"
             if process in REFUSED or process == "superlink":
                 continue
             assert not refusal[0], f"healthy {process} line counted as a refusal: {line!r}"

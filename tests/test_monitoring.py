@@ -107,8 +107,11 @@ def test_every_member_site_has_task_and_log_alarms_in_its_region(default_synth, 
         f for f in default_synth.resources(AWS, "aws_cloudwatch_log_metric_filter").values() if f["region"] == region
     ]
     written = {(f["metric_transformation"]["namespace"], f["metric_transformation"]["name"]) for f in filters}
-    for name in (f"{site}-restarts", f"{site}-node-refusals", f"{site}-run-failures"):
+    for name in (f"{site}-node-refusals", f"{site}-run-failures"):
         assert (mine[name]["namespace"], mine[name]["metric_name"]) in written
+    restart_metrics = [q["metric"] for q in mine[f"{site}-restarts"]["metric_query"] if "metric" in q]
+    assert len(restart_metrics) == 2
+    assert all((m["namespace"], m["metric_name"]) in written for m in restart_metrics)
     assert all(f"cross-stack-reference-input-{region_stack}." in f["log_group_name"] for f in filters)
 
 
@@ -285,3 +288,61 @@ def test_gke_restarts_count_the_supervisors_in_container_restarts(default_synth,
         assert not logging_matches(query, gke_container_entry(line, namespace=namespace, container="supernode")), line
     other = gke_container_entry(SUPERVISOR_RESTART, namespace="kube-system", container="supernode")
     assert not logging_matches(query, other)
+
+
+def test_restart_alerts_share_one_meaning_at_least_n_restarts_in_the_window(default_synth, default_spec):
+    """``thresholds.restarts: N`` means "at least N restarts within the window" on both clouds:
+    GKE's conditions (restart_count delta, supervisor restart lines) are > N-1; an AWS member
+    site's alarm fires exactly at N supervisor restarts, and on start lines alone at N+1 starts
+    (the window's first start is not a restart)."""
+    from tests.log_filters import cloudwatch_matches
+
+    n = default_spec.monitoring.thresholds.restarts
+    window = default_spec.monitoring.thresholds.window_minutes * 60
+    for cluster in CLUSTERS:
+        conditions = _restart_conditions(default_synth, cluster)
+        assert len(conditions) == 2
+        for condition in conditions:
+            assert (condition["comparison"], condition["threshold_value"]) == ("COMPARISON_GT", n - 1)
+            assert condition["aggregations"][0]["alignment_period"] == f"{window}s"
+
+    filters = default_synth.resources(AWS, "aws_cloudwatch_log_metric_filter").values()
+    for region in MEMBER_REGIONS:
+        alarm = next(
+            a
+            for a in default_synth.resources(AWS, "aws_cloudwatch_metric_alarm").values()
+            if a["alarm_name"] == f"{PREFIX}-aws-{region}-restarts"
+        )
+        assert (alarm["comparison_operator"], alarm["threshold"]) == ("GreaterThanOrEqualToThreshold", n)
+        queries = {q["id"]: q for q in alarm["metric_query"]}
+        patterns = {}
+        for query_id, query in queries.items():
+            if "metric" not in query:
+                continue
+            metric = query["metric"]
+            assert (metric["stat"], metric["period"]) == ("Sum", window)
+            (pattern,) = [
+                f["pattern"]
+                for f in filters
+                if f["region"] == region
+                and (f["metric_transformation"]["namespace"], f["metric_transformation"]["name"])
+                == (metric["namespace"], metric["metric_name"])
+            ]
+            patterns[query_id] = pattern
+        (expression,) = [q["expression"] for q in queries.values() if q.get("return_data")]
+
+        def fires(lines: list[str], patterns=patterns, expression=expression, at=alarm["threshold"]) -> bool:
+            counts = {qid: sum(cloudwatch_matches(p, line) for line in lines) for qid, p in patterns.items()}
+            python = re.sub(r"FILL\((\w+), 0\)", r"\1", expression).replace("MAX(", "max(")
+            assert re.fullmatch(r"[a-z_()\[\], \-0-9]+", python), expression
+            return eval(python, {"max": max}, counts) >= at  # noqa: S307 - checked above
+
+        start = "\x1b[92mINFO \x1b[0m:      Starting Flower SuperNode"
+        restart = [SUPERVISOR_RESTART, "supervisor: starting flower-supernode --superlink 10.0.0.1:9092", start]
+        assert fires(restart * n)  # steady state: N in-container restarts
+        assert not fires(restart * (n - 1))
+        assert fires([start, *restart * n])  # a task that started inside the window, then N restarts
+        assert not fires([start, *restart * (n - 1)])
+        assert not fires([start] * n)  # N task starts: at most N-1 of them are restarts
+        assert fires([start] * (n + 1))
+        assert not fires(NOT_RESTARTS[:3] * n)  # starts, stops and reconnects of the supervisor
