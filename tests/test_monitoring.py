@@ -346,3 +346,67 @@ def test_restart_alerts_share_one_meaning_at_least_n_restarts_in_the_window(defa
         assert not fires([start] * n)  # N task starts: at most N-1 of them are restarts
         assert fires([start] * (n + 1))
         assert not fires(NOT_RESTARTS[:3] * n)  # starts, stops and reconnects of the supervisor
+
+
+def _event(
+    project: str, namespace: str, reason: str, message: str, kind: str = "Pod", name: str = "supernode-7c9d"
+) -> dict:
+    """A Kubernetes event as GKE writes it to Cloud Logging (the Event object as ``jsonPayload``)."""
+    return {
+        "logName": f"projects/{project}/logs/events",
+        "resource": {"type": "k8s_pod", "labels": {"cluster_name": "c", "namespace_name": namespace}},
+        "jsonPayload": {
+            "reason": reason,
+            "message": message,
+            "involvedObject": {"kind": kind, "name": name, "namespace": namespace},
+        },
+    }
+
+
+NEVER_STARTS = (
+    ("FailedScaleUp", "Node scale up in zones asia-southeast1-a associated with this pod failed: GCE quota exceeded."),
+    ("NotTriggerScaleUp", "pod didn't trigger scale-up: 1 max node group size reached"),
+    ("Failed", "Error: ErrImagePull"),
+    ("Failed", 'Error: secret "node-key" not found'),
+    ("BackOff", 'Back-off pulling image "us-docker.pkg.dev/p/r/flower:1"'),
+    ("FailedMount", 'MountVolume.SetUp failed for volume "node-key": secret "node-key" not found'),
+    ("FailedCreatePodSandBox", "Failed to create pod sandbox"),
+)
+BENIGN = (
+    ("FailedScheduling", "0/0 nodes are available: no nodes available to schedule pods."),  # scale-up from zero
+    ("TriggeredScaleUp", "pod triggered scale-up: [{gke-pool 0->1 (max: 3)}]"),
+    ("Scheduled", "Successfully assigned federated-learning/supernode-7c9d to gke-node"),
+    ("Pulled", "Successfully pulled image"),
+)
+
+
+@pytest.mark.parametrize("cluster", CLUSTERS)
+def test_gke_pods_that_never_start_alert_through_kubernetes_events(default_synth, default_spec, cluster):
+    """Metric absence never arms for a container that never reported, so the events such a pod
+    leaves behind (not created, no node for it, image or volume failing) fire a per-site alert."""
+    from tests.log_filters import gke_container_entry, logging_matches
+
+    project, namespace = default_spec.gcp.project, default_spec.workload.namespace
+    physical = f"{PREFIX}-{cluster}"
+    policies = default_synth.resources(GCP, "google_monitoring_alert_policy").values()
+    (policy,) = [p for p in policies if p["display_name"] == f"{physical}: Flower pods not starting"]
+    (condition,) = [c["condition_threshold"] for c in policy["conditions"]]
+    assert (condition["comparison"], condition["threshold_value"]) == ("COMPARISON_GT", 0)
+    assert f'metric.label.cluster="{physical}"' in condition["filter"]
+    name = re.search(r'logging.googleapis.com/user/([^"]+)"', condition["filter"]).group(1)
+    (metric,) = [m for m in default_synth.resources(GCP, "google_logging_metric").values() if m["name"] == name]
+    assert metric["label_extractors"] == {"cluster": "EXTRACT(resource.labels.cluster_name)"}
+    query = metric["filter"]
+    for reason, message in NEVER_STARTS:
+        assert logging_matches(query, _event(project, namespace, reason, message)), reason
+    quota = 'Error creating: pods "supernode-7c9d-x" is forbidden: exceeded quota: compute-resources'
+    assert logging_matches(query, _event(project, namespace, "FailedCreate", quota, "ReplicaSet", "supernode-7c9d"))
+    for reason, message in BENIGN:
+        assert not logging_matches(query, _event(project, namespace, reason, message)), reason
+    retry = _event(
+        project, namespace, "BackOff", "Back-off restarting failed container", name="supernode-registration-1"
+    )
+    assert not logging_matches(query, retry)  # the registration Job retries by design; it has its own alert
+    assert not logging_matches(query, _event(project, "kube-system", "Failed", "Error: ErrImagePull"))
+    line = gke_container_entry("Failed BackOff", namespace=namespace, container="supernode")
+    assert not logging_matches(query, line)
