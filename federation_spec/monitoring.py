@@ -59,8 +59,12 @@ class Thresholds(SpecModel):
     SuperNode may be missing (no container metrics at a GKE site, fewer running than desired tasks at
     an AWS site) before it counts as down. Longer windows alert later but ride out rolling updates."""
     restarts: Annotated[StrictInt, Field(ge=1, le=100)] = 2
-    """Container restarts of a Flower container (SuperLink, SuperNode, executors) within the window
-    that fire the restart alert; an AWS member site counts its SuperNode's starts beyond the first (a stopped task is replaced by a new one)."""
+    """The restart alerts fire at this many restarts within the window. A restart is a Flower
+    container restarting (GKE `restart_count`: SuperLink, SuperNode, executors) or the SuperNode's
+    supervisor restarting flower-supernode inside its container (its `supervisor: ... exited with
+    ...; restarting in` line; GKE and AWS), each kind counted on its own; an AWS member site also
+    counts a replaced task through its start lines, where `restarts` + 1 starts are needed unless the
+    task first started inside the window (a start line is a restart only if it is not the first)."""
     flower_errors: Annotated[StrictInt, Field(ge=1, le=1000)] = 1
     """Lines in which Flower refuses a node (unregistered key, self-registration, TLS failure) or a run
     fails, within the window, that fire the Flower error alert."""

@@ -84,6 +84,8 @@ class MonitoringAwsStack(FederationStack):
                 aggregators=targets,
                 actions=actions[HEALTH_CHECK_REGION],
                 detection_seconds=aggregator_detection_seconds(spec.dns),
+                failover_name=spec.dns.fqdn,
+                dial_name=spec.supernode_dial_name,
             )
             alarms = list(self.aggregator_alarms.alarms.values())
             if self.aggregator_alarms.all_down is not None:
@@ -145,7 +147,7 @@ class MonitoringAwsStack(FederationStack):
                         stat="Average",
                     ),
                     metric_widget(
-                        f"{site}: Flower refusals, run failures, SuperNode starts",
+                        f"{site}: Flower refusals, run failures, SuperNode starts and restarts",
                         region,
                         [[namespace, metric] for metric in alarms.metrics.values()],
                     ),

@@ -1,7 +1,8 @@
 """The stack ``monitoring-gcp``: Cloud Monitoring alert policies on every GKE site (its Flower
-containers restarting or missing, Flower refusing a node or failing a run, and on aggregator
-clusters the SuperNode registration Job failing), the e-mail channels they notify, the log-based
-metrics they count, and one dashboard.
+containers restarting (the kubelet's restarts and the SuperNode supervisor's in-container
+restarts), missing or never starting (Kubernetes events), Flower refusing a node or failing a run,
+and on aggregator clusters the SuperNode registration Job failing), the e-mail channels they
+notify, the log-based metrics they count, and one dashboard.
 
 Policies select a site by its cluster's physical name (``<federation>-<env>-<cluster>``), so the
 stack reads no other stack and can be applied before or after the clusters. A new cluster adds
@@ -18,10 +19,17 @@ from cdktf_cdktf_provider_google.provider import GoogleProvider
 from cdktf_cdktf_provider_time.provider import TimeProvider
 from constructs import Construct
 
-from constructs_lib.gcp.alert_policies import absent_policy, email_channels, threshold_policy
+from constructs_lib.gcp.alert_policies import Threshold, absent_policy, email_channels, threshold_policy
 from constructs_lib.gcp.log_metrics import CLUSTER_LABEL, LogCounter, LogCounters, metric_type
 from constructs_lib.k8s.registration import NAME_PREFIX as REGISTRATION_JOB_PREFIX
-from constructs_lib.monitoring.flower_logs import CLUSTER_SIGNALS, NODE_REFUSALS, ROUNDS, RUN_FAILURES
+from constructs_lib.monitoring.flower_logs import (
+    CLUSTER_SIGNALS,
+    NODE_REFUSALS,
+    ROUNDS,
+    RUN_FAILURES,
+    SUPERNODE_RESTARTS,
+)
+from constructs_lib.monitoring.k8s_events import start_failure_filter
 from stacks.base import FederationStack
 from stacks.plan import MONITORING_GCP_STACK
 
@@ -29,6 +37,7 @@ APIS = ("monitoring.googleapis.com", "logging.googleapis.com")
 SITE_CONTAINERS = ("supernode", "clientapp-executor")
 AGGREGATOR_CONTAINERS = ("superlink", "serverapp-executor")
 REGISTRATION_FAILURES = "registration_failures"
+NOT_STARTING = "pod_start_failures"
 RESTART_METRIC = "kubernetes.io/container/restart_count"
 UPTIME_METRIC = "kubernetes.io/container/uptime"
 
@@ -99,6 +108,14 @@ class MonitoringGcpStack(FederationStack):
                 filter=registration_failure_filter(project, namespace),
             )
         )
+        counters.append(
+            LogCounter(
+                key=NOT_STARTING,
+                name=f"{self.prefix}-{NOT_STARTING}",
+                description="A Flower pod is not starting: not created, not scheduled, image or volume failing",
+                filter=start_failure_filter(project, namespace, REGISTRATION_JOB_PREFIX),
+            )
+        )
         self.counters = LogCounters(self, "log_metrics", project=project, counters=counters, depends_on=apis)
         names = {c.key: c.name for c in counters}
         after_metrics = [*apis, self.counters.settled]
@@ -109,21 +126,35 @@ class MonitoringGcpStack(FederationStack):
             containers = SITE_CONTAINERS + (AGGREGATOR_CONTAINERS if cluster.runs_aggregator else ())
             common = {"project": project, "channels": self.channels}
             site = {}
+            # Two kinds of restart, each counted exactly: the kubelet restarting a container
+            # (restart_count), and the supervisor restarting flower-supernode inside its container
+            # (its "exited with ...; restarting in" line), which restart_count never sees.
             site["restarts"] = threshold_policy(
                 self,
                 f"{cluster.name}_restarts",
                 display_name=f"{physical}: Flower containers restarting",
                 description=(
-                    f"GKE site {cluster.name}: a Flower container ({', '.join(containers)}) restarted "
-                    f"{thresholds.restarts} or more times within {thresholds.window_minutes} min ({RESTART_METRIC})."
+                    f"GKE site {cluster.name}: at least {thresholds.restarts} restarts within "
+                    f"{thresholds.window_minutes} min: a Flower container ({', '.join(containers)}) restarted "
+                    f"({RESTART_METRIC}), or the supervisor restarted flower-supernode inside its container "
+                    f"(log-based metric {names[SUPERNODE_RESTARTS.key]}); each kind is counted on its own."
                 ),
                 filter=container_filter(RESTART_METRIC, physical, namespace, containers),
                 aligner="ALIGN_DELTA",
                 window_seconds=window,
                 above=thresholds.restarts - 1,
                 group_by=["resource.label.container_name"],
+                also=(
+                    Threshold(
+                        name=f"{physical}: flower-supernode restarted by its supervisor",
+                        filter=log_metric_filter(names[SUPERNODE_RESTARTS.key], physical),
+                        aligner="ALIGN_SUM",
+                        above=thresholds.restarts - 1,
+                        group_by=(f"metric.label.{CLUSTER_LABEL}",),
+                    ),
+                ),
                 severity="ERROR",
-                depends_on=apis,
+                depends_on=after_metrics,
                 **common,
             )
             site["missing"] = absent_policy(
@@ -140,6 +171,29 @@ class MonitoringGcpStack(FederationStack):
                 group_by=["resource.label.container_name"],
                 severity="CRITICAL",
                 depends_on=apis,
+                **common,
+            )
+            # The missing policy cannot see a container that never started (metric absence arms
+            # only after a first data point): the Kubernetes events such a pod leaves behind can.
+            site["not_starting"] = threshold_policy(
+                self,
+                f"{cluster.name}_not_starting",
+                display_name=f"{physical}: Flower pods not starting",
+                description=(
+                    f"GKE site {cluster.name}: a pod in {namespace} is not starting (Kubernetes event "
+                    "FailedCreate, NotTriggerScaleUp, FailedScaleUp, Failed, BackOff, FailedMount, ...; "
+                    f"log-based metric {names[NOT_STARTING]}) within {thresholds.window_minutes} min: "
+                    "not created (quota, admission), not scheduled and the autoscaler cannot add a node "
+                    "(quota, stockout, max size), or its image, Secret or volume fails. Also covers a "
+                    "container that never started, which the 'not running' policy cannot see."
+                ),
+                filter=log_metric_filter(names[NOT_STARTING], physical),
+                aligner="ALIGN_SUM",
+                window_seconds=window,
+                above=0,
+                group_by=[f"metric.label.{CLUSTER_LABEL}"],
+                severity="CRITICAL",
+                depends_on=after_metrics,
                 **common,
             )
             for signal in (NODE_REFUSALS, RUN_FAILURES):
@@ -228,11 +282,17 @@ class MonitoringGcpStack(FederationStack):
                         container_filter(RESTART_METRIC, physical, namespace, containers),
                         "ALIGN_DELTA",
                         by_container,
-                    )
+                    ),
+                    _series(
+                        f"{SUPERNODE_RESTARTS.key} ",
+                        log_metric_filter(names[SUPERNODE_RESTARTS.key], physical),
+                        "ALIGN_SUM",
+                        [f"metric.label.{CLUSTER_LABEL}"],
+                    ),
                 ],
             ),
             _chart(
-                f"{cluster.name}: containers up",
+                f"{cluster.name}: containers up, pod start failures",
                 [
                     _series(
                         "",
@@ -240,7 +300,13 @@ class MonitoringGcpStack(FederationStack):
                         "ALIGN_MEAN",
                         by_container,
                         reducer="REDUCE_COUNT",
-                    )
+                    ),
+                    _series(
+                        f"{NOT_STARTING} ",
+                        log_metric_filter(names[NOT_STARTING], physical),
+                        "ALIGN_SUM",
+                        [f"metric.label.{CLUSTER_LABEL}"],
+                    ),
                 ],
             ),
             _chart(

@@ -10,11 +10,12 @@ line by line as CloudWatch Logs and Cloud Logging receive them (one event per li
   Flower logs it (SuperNode and SuperLink);
 - no line of the healthy sites, their executors or the ServerApp matches a refusal or run-failure
   filter, and nothing in this successful run matches the run-failure filters;
-- the rounds metric counts exactly the ServerApp's ``[ROUND n/N]`` lines, the SuperNode-starts
-  filter exactly one start per SuperNode process.
-
-Flower's own lines are matched; a supervisor process's ``supervisor:`` lines (another component)
-are not the subject here.
+- the rounds metric counts exactly the ServerApp's ``[ROUND n/N]`` lines;
+- the SuperNode-restarts filters (GKE log-based metric, member-site metric filter) count exactly
+  the supervisor's ``exited with ...; restarting in`` lines: at least one for the refused
+  SuperNodes that exit (their supervisor restarts them), none for the healthy sites, so the
+  restart alerts (``thresholds.restarts`` >= 1) stay quiet for them; the SuperNode-starts filter
+  counts one start per process plus one per restart.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ GCP = "monitoring-gcp"
 AWS = "monitoring-aws"
 REFUSED = ("supernode-unregistered", "supernode-keyless", "supernode-other-ca")
 HEALTHY_SITES = ("fl-us", "aws-us-west-2")
+EXITING = ("supernode-unregistered", "supernode-keyless")
+"""Refused SuperNodes whose flower-supernode exits, so that their supervisor restarts it."""
+RESTART_LINE = re.compile(r"^supervisor: \S+ exited with -?\d+; restarting in \d+ s$")
 
 
 def _container(process: str) -> str:
@@ -58,8 +62,8 @@ def assert_filters_see_flower_failures(synth, logs_dir: Path) -> dict[str, int]:
     name); returns counts per (process, signal) for the report."""
     gcp, aws = _filters(synth)
     namespace = re.search(r'resource.labels.namespace_name="([^"]+)"', gcp["node_refusals"]).group(1)
-    assert {"node_refusals", "run_failures", "rounds"} <= set(gcp), sorted(gcp)
-    assert {"node_refusals", "run_failures", "supernode_starts"} <= set(aws), sorted(aws)
+    assert {"node_refusals", "run_failures", "rounds", "supernode_restarts"} <= set(gcp), sorted(gcp)
+    assert {"node_refusals", "run_failures", "supernode_starts", "supernode_restarts"} <= set(aws), sorted(aws)
     counts: dict[str, int] = {}
     lines_by_process = {
         log.stem: log.read_text(errors="replace").splitlines() for log in sorted(logs_dir.glob("*.log"))
@@ -75,6 +79,8 @@ def assert_filters_see_flower_failures(synth, logs_dir: Path) -> dict[str, int]:
                 counts[f"{process}/{signal}"] = counts.get(f"{process}/{signal}", 0) + 1
             refusal = ("node_refusals" in seen_gcp, "node_refusals" in seen_aws)
             assert refusal[0] == refusal[1], f"{process}: filters disagree on {line!r}"
+            restart = ("supernode_restarts" in seen_gcp, "supernode_restarts" in seen_aws)
+            assert restart == (bool(RESTART_LINE.match(line)),) * 2, f"{process}: restart filters on {line!r}"
             if process in REFUSED or process == "superlink":
                 continue
             assert not refusal[0], f"healthy {process} line counted as a refusal: {line!r}"
@@ -99,7 +105,17 @@ def assert_filters_see_flower_failures(synth, logs_dir: Path) -> dict[str, int]:
     assert rounds, "the ServerApp printed no round"
     assert counts.get("serverapp-executor/rounds", 0) == len(rounds)
     for process in (p for p in lines_by_process if _container(p) == "supernode"):
-        assert counts.get(f"{process}/supernode_starts", 0) == 1, f"{process}: one start, counted {counts}"
+        restarts = sum(1 for line in lines_by_process[process] if RESTART_LINE.match(line))
+        assert counts.get(f"{process}/supernode_restarts", 0) == restarts, f"{process}: restarts {counts}"
+        # A start line per process, and one more after each restart (the last may still be waiting).
+        starts = counts.get(f"{process}/supernode_starts", 0)
+        assert restarts <= starts <= restarts + 1, f"{process}: {starts} starts for {restarts} restarts"
+        if process in EXITING:
+            assert restarts >= 1, f"{process}: its supervisor never restarted it\n" + "\n".join(
+                lines_by_process[process][-12:]
+            )
+        elif process not in REFUSED:
+            assert (restarts, starts) == (0, 1), f"healthy {process} restarted: {counts}"
     for site in HEALTHY_SITES:
         assert f"supernode-{site}" in lines_by_process
     return counts

@@ -182,4 +182,10 @@ def test_inventory_lists_every_alert_what_it_watches_and_whom_it_tells(synthesiz
     )
     assert "kubernetes.io/container/uptime" in lines[policy + 1]
     assert lines[policy + 2].split() == ["notifies", "email:fl-oncall@example.com"]
+    # The pod that never starts (which uptime absence cannot see) has its own alert, by its events.
+    starting = lines.index(
+        next(line for line in lines if line.strip().startswith("fedlearn-dev-fl-asia: Flower pods not starting"))
+    )
+    assert "NotTriggerScaleUp" in lines[starting + 1]
+    assert lines[starting + 2].split() == ["notifies", "email:fl-oncall@example.com"]
     assert "nobody" not in block

@@ -58,11 +58,15 @@ def test_every_aggregator_has_an_unreachable_alarm_on_its_own_health_check(defau
         assert alarm["ok_actions"] == alarm["alarm_actions"]  # failover and failback both notify
 
 
-def test_failover_is_the_primary_alarm_and_total_loss_is_a_composite(default_synth):
+def test_total_loss_is_a_composite_and_the_primary_alarm_never_claims_a_failover_nobody_follows(default_synth):
+    """By default the SuperNodes dial the primary's static IP: its loss stops the federation, and
+    the alarm must not tell the operator that DNS failed over (``test_monitoring_dial_mode.py``
+    has the mode where it does)."""
     alarms = _alarms(default_synth)
     primary = next(a for a in alarms.values() if a["alarm_name"] == f"{PREFIX}-fl-us-aggregator-unreachable")
-    assert "failed over" in primary["alarm_description"]
-    assert "failed back" in primary["alarm_description"]
+    assert "do not fail over" in primary["alarm_description"]
+    assert "failed over" not in primary["alarm_description"]
+    assert "failed back" not in primary["alarm_description"]
     composite = default_synth.resource(AWS, "aws_cloudwatch_composite_alarm")
     unreachable = {
         logical_id
@@ -103,8 +107,11 @@ def test_every_member_site_has_task_and_log_alarms_in_its_region(default_synth, 
         f for f in default_synth.resources(AWS, "aws_cloudwatch_log_metric_filter").values() if f["region"] == region
     ]
     written = {(f["metric_transformation"]["namespace"], f["metric_transformation"]["name"]) for f in filters}
-    for name in (f"{site}-restarts", f"{site}-node-refusals", f"{site}-run-failures"):
+    for name in (f"{site}-node-refusals", f"{site}-run-failures"):
         assert (mine[name]["namespace"], mine[name]["metric_name"]) in written
+    restart_metrics = [q["metric"] for q in mine[f"{site}-restarts"]["metric_query"] if "metric" in q]
+    assert len(restart_metrics) == 2
+    assert all((m["namespace"], m["metric_name"]) in written for m in restart_metrics)
     assert all(f"cross-stack-reference-input-{region_stack}." in f["log_group_name"] for f in filters)
 
 
@@ -243,3 +250,163 @@ def test_gcp_dashboard_references_only_what_the_estate_creates(default_synth):
     assert charted == set(policies)
     for cluster in CLUSTERS:
         assert any(t["widget"].get("title", "").startswith(f"{cluster}:") for t in tiles), cluster
+
+
+SUPERVISOR_RESTART = "supervisor: flower-supernode exited with 1; restarting in 2 s"
+NOT_RESTARTS = (
+    "supervisor: starting flower-supernode --superlink 10.0.0.1:9092",  # every start, the first included
+    "supervisor: stopped; flower-supernode exited with 0",  # the pod or task being stopped
+    "supervisor: aggregator.example.net now answers 10.0.0.2:9092 (was 10.0.0.1:9092); reconnecting",
+    "\x1b[92mINFO \x1b[0m:      Starting Flower SuperNode",
+)
+
+
+def _restart_conditions(default_synth, cluster: str) -> list[dict]:
+    policies = default_synth.resources(GCP, "google_monitoring_alert_policy").values()
+    restarts = [p for p in policies if p["display_name"] == f"{PREFIX}-{cluster}: Flower containers restarting"]
+    assert len(restarts) == 1, cluster
+    return [c["condition_threshold"] for c in restarts[0]["conditions"]]
+
+
+@pytest.mark.parametrize("cluster", CLUSTERS)
+def test_gke_restarts_count_the_supervisors_in_container_restarts(default_synth, default_spec, cluster):
+    """The supervisor restarts flower-supernode inside its container, so restart_count never moves:
+    the restarts policy also counts the supervisor's restart line, and only that line."""
+    from tests.log_filters import gke_container_entry, logging_matches
+
+    metrics = {m["name"]: m for m in default_synth.resources(GCP, "google_logging_metric").values()}
+    conditions = _restart_conditions(default_synth, cluster)
+    on_logs = [c for c in conditions if "logging.googleapis.com/user/" in c["filter"]]
+    assert len(on_logs) == 1, conditions
+    condition = on_logs[0]
+    assert f'metric.label.cluster="{PREFIX}-{cluster}"' in condition["filter"]
+    name = re.search(r'logging.googleapis.com/user/([^"]+)"', condition["filter"]).group(1)
+    query = metrics[name]["filter"]
+    namespace = default_spec.workload.namespace
+    assert logging_matches(query, gke_container_entry(SUPERVISOR_RESTART, namespace=namespace, container="supernode"))
+    for line in NOT_RESTARTS:
+        assert not logging_matches(query, gke_container_entry(line, namespace=namespace, container="supernode")), line
+    other = gke_container_entry(SUPERVISOR_RESTART, namespace="kube-system", container="supernode")
+    assert not logging_matches(query, other)
+
+
+def test_restart_alerts_share_one_meaning_at_least_n_restarts_in_the_window(default_synth, default_spec):
+    """``thresholds.restarts: N`` means "at least N restarts within the window" on both clouds:
+    GKE's conditions (restart_count delta, supervisor restart lines) are > N-1; an AWS member
+    site's alarm fires exactly at N supervisor restarts, and on start lines alone at N+1 starts
+    (the window's first start is not a restart)."""
+    from tests.log_filters import cloudwatch_matches
+
+    n = default_spec.monitoring.thresholds.restarts
+    window = default_spec.monitoring.thresholds.window_minutes * 60
+    for cluster in CLUSTERS:
+        conditions = _restart_conditions(default_synth, cluster)
+        assert len(conditions) == 2
+        for condition in conditions:
+            assert (condition["comparison"], condition["threshold_value"]) == ("COMPARISON_GT", n - 1)
+            assert condition["aggregations"][0]["alignment_period"] == f"{window}s"
+
+    filters = default_synth.resources(AWS, "aws_cloudwatch_log_metric_filter").values()
+    for region in MEMBER_REGIONS:
+        alarm = next(
+            a
+            for a in default_synth.resources(AWS, "aws_cloudwatch_metric_alarm").values()
+            if a["alarm_name"] == f"{PREFIX}-aws-{region}-restarts"
+        )
+        assert (alarm["comparison_operator"], alarm["threshold"]) == ("GreaterThanOrEqualToThreshold", n)
+        queries = {q["id"]: q for q in alarm["metric_query"]}
+        patterns = {}
+        for query_id, query in queries.items():
+            if "metric" not in query:
+                continue
+            metric = query["metric"]
+            assert (metric["stat"], metric["period"]) == ("Sum", window)
+            (pattern,) = [
+                f["pattern"]
+                for f in filters
+                if f["region"] == region
+                and (f["metric_transformation"]["namespace"], f["metric_transformation"]["name"])
+                == (metric["namespace"], metric["metric_name"])
+            ]
+            patterns[query_id] = pattern
+        (expression,) = [q["expression"] for q in queries.values() if q.get("return_data")]
+
+        def fires(lines: list[str], patterns=patterns, expression=expression, at=alarm["threshold"]) -> bool:
+            counts = {qid: sum(cloudwatch_matches(p, line) for line in lines) for qid, p in patterns.items()}
+            python = re.sub(r"FILL\((\w+), 0\)", r"\1", expression).replace("MAX(", "max(")
+            assert re.fullmatch(r"[a-z_()\[\], \-0-9]+", python), expression
+            return eval(python, {"max": max}, counts) >= at  # noqa: S307 - checked above
+
+        start = "\x1b[92mINFO \x1b[0m:      Starting Flower SuperNode"
+        restart = [SUPERVISOR_RESTART, "supervisor: starting flower-supernode --superlink 10.0.0.1:9092", start]
+        assert fires(restart * n)  # steady state: N in-container restarts
+        assert not fires(restart * (n - 1))
+        assert fires([start, *restart * n])  # a task that started inside the window, then N restarts
+        assert not fires([start, *restart * (n - 1)])
+        assert not fires([start] * n)  # N task starts: at most N-1 of them are restarts
+        assert fires([start] * (n + 1))
+        assert not fires(NOT_RESTARTS[:3] * n)  # starts, stops and reconnects of the supervisor
+
+
+def _event(
+    project: str, namespace: str, reason: str, message: str, kind: str = "Pod", name: str = "supernode-7c9d"
+) -> dict:
+    """A Kubernetes event as GKE writes it to Cloud Logging (the Event object as ``jsonPayload``)."""
+    return {
+        "logName": f"projects/{project}/logs/events",
+        "resource": {"type": "k8s_pod", "labels": {"cluster_name": "c", "namespace_name": namespace}},
+        "jsonPayload": {
+            "reason": reason,
+            "message": message,
+            "involvedObject": {"kind": kind, "name": name, "namespace": namespace},
+        },
+    }
+
+
+NEVER_STARTS = (
+    ("FailedScaleUp", "Node scale up in zones asia-southeast1-a associated with this pod failed: GCE quota exceeded."),
+    ("NotTriggerScaleUp", "pod didn't trigger scale-up: 1 max node group size reached"),
+    ("Failed", "Error: ErrImagePull"),
+    ("Failed", 'Error: secret "node-key" not found'),
+    ("BackOff", 'Back-off pulling image "us-docker.pkg.dev/p/r/flower:1"'),
+    ("FailedMount", 'MountVolume.SetUp failed for volume "node-key": secret "node-key" not found'),
+    ("FailedCreatePodSandBox", "Failed to create pod sandbox"),
+)
+BENIGN = (
+    ("FailedScheduling", "0/0 nodes are available: no nodes available to schedule pods."),  # scale-up from zero
+    ("TriggeredScaleUp", "pod triggered scale-up: [{gke-pool 0->1 (max: 3)}]"),
+    ("Scheduled", "Successfully assigned federated-learning/supernode-7c9d to gke-node"),
+    ("Pulled", "Successfully pulled image"),
+)
+
+
+@pytest.mark.parametrize("cluster", CLUSTERS)
+def test_gke_pods_that_never_start_alert_through_kubernetes_events(default_synth, default_spec, cluster):
+    """Metric absence never arms for a container that never reported, so the events such a pod
+    leaves behind (not created, no node for it, image or volume failing) fire a per-site alert."""
+    from tests.log_filters import gke_container_entry, logging_matches
+
+    project, namespace = default_spec.gcp.project, default_spec.workload.namespace
+    physical = f"{PREFIX}-{cluster}"
+    policies = default_synth.resources(GCP, "google_monitoring_alert_policy").values()
+    (policy,) = [p for p in policies if p["display_name"] == f"{physical}: Flower pods not starting"]
+    (condition,) = [c["condition_threshold"] for c in policy["conditions"]]
+    assert (condition["comparison"], condition["threshold_value"]) == ("COMPARISON_GT", 0)
+    assert f'metric.label.cluster="{physical}"' in condition["filter"]
+    name = re.search(r'logging.googleapis.com/user/([^"]+)"', condition["filter"]).group(1)
+    (metric,) = [m for m in default_synth.resources(GCP, "google_logging_metric").values() if m["name"] == name]
+    assert metric["label_extractors"] == {"cluster": "EXTRACT(resource.labels.cluster_name)"}
+    query = metric["filter"]
+    for reason, message in NEVER_STARTS:
+        assert logging_matches(query, _event(project, namespace, reason, message)), reason
+    quota = 'Error creating: pods "supernode-7c9d-x" is forbidden: exceeded quota: compute-resources'
+    assert logging_matches(query, _event(project, namespace, "FailedCreate", quota, "ReplicaSet", "supernode-7c9d"))
+    for reason, message in BENIGN:
+        assert not logging_matches(query, _event(project, namespace, reason, message)), reason
+    retry = _event(
+        project, namespace, "BackOff", "Back-off restarting failed container", name="supernode-registration-1"
+    )
+    assert not logging_matches(query, retry)  # the registration Job retries by design; it has its own alert
+    assert not logging_matches(query, _event(project, "kube-system", "Failed", "Error: ErrImagePull"))
+    line = gke_container_entry("Failed BackOff", namespace=namespace, container="supernode")
+    assert not logging_matches(query, line)

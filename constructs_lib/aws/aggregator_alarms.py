@@ -2,11 +2,14 @@
 for the federation as a whole (no aggregator reachable).
 
 Route 53 publishes ``AWS/Route53 HealthCheckStatus`` (1 healthy, 0 unhealthy; one data point a
-minute) only in us-east-1, so these alarms and the topic they notify live there. The primary's
-alarm is also the failover signal: the failover record follows exactly that health check, so
-its ALARM means "Route 53 now answers with the secondary" and its OK means "failed back"; both
-transitions notify (alarm and OK actions). A separate alarm on the same metric would only send
-the same news twice.
+minute) only in us-east-1, so these alarms and the topic they notify live there. The failover
+record follows exactly the primary's health check, so what the primary's ALARM means depends on
+what the SuperNodes dial (``dial_name``, decided by the stack): when they dial the failover name
+itself, ALARM means "Route 53 now answers with the secondary and the SuperNodes follow" and OK
+"failed back"; when they dial the primary's static IP (``dial_name`` None, the default until the
+zone answers), nothing follows the record and ALARM means "the federation has stopped"; a name
+of the user's own follows only if it resolves through the failover name. Both transitions notify
+(alarm and OK actions). A separate alarm on the same metric would only send the same news twice.
 """
 
 from __future__ import annotations
@@ -43,16 +46,17 @@ class AggregatorAlarms(Construct):
         aggregators: list[AggregatorTarget],
         actions: list[str],
         detection_seconds: int,
+        failover_name: str,
+        dial_name: str | None,
     ):
+        """``failover_name``: the Route 53 failover record; ``dial_name``: the name every SuperNode
+        dials (None: the primary's static IP)."""
         super().__init__(scope, construct_id)
         common = {"region": HEALTH_CHECK_REGION, "alarm_actions": actions, "ok_actions": actions}
         self.alarms: dict[str, CloudwatchMetricAlarm] = {}
         for target in aggregators:
             failover = (
-                " Route 53 now answers with the secondary (DNS failed over); OK: the primary is back and "
-                "the name points at it again (failed back)."
-                if target.role == "primary" and len(aggregators) > 1
-                else ""
+                _primary_meaning(failover_name, dial_name) if target.role == "primary" and len(aggregators) > 1 else ""
             )
             self.alarms[target.cluster] = CloudwatchMetricAlarm(
                 self,
@@ -85,3 +89,22 @@ class AggregatorAlarms(Construct):
                 depends_on=list(self.alarms.values()),
                 **common,
             )
+
+
+def _primary_meaning(failover_name: str, dial_name: str | None) -> str:
+    """What the primary's ALARM and OK mean for the SuperNodes, by what they dial."""
+    if dial_name == failover_name:
+        return (
+            f" Route 53 now answers {failover_name} with the secondary and the SuperNodes follow it "
+            "(DNS failed over); OK: the primary is back and the name points at it again (failed back)."
+        )
+    if dial_name is None:
+        return (
+            " The SuperNodes dial the primary's static IP, not a DNS name, so they do not fail over: "
+            f"until OK the federation has stopped (Route 53 answers {failover_name} with the secondary, "
+            "but no SuperNode dials it; set dns.parent_zone_id or dns.delegated to let them follow)."
+        )
+    return (
+        f" Route 53 now answers {failover_name} with the secondary; the SuperNodes dial {dial_name}, "
+        f"which follows only if it resolves through {failover_name}."
+    )

@@ -1,5 +1,5 @@
 """Alarms on one AWS member site: its SuperNode service running fewer tasks than desired, its
-task restarting, and Flower refusing it or failing a run (metric filters on its log group).
+SuperNode restarting (in its container by the supervisor, or by task replacement), and Flower refusing it or failing a run (metric filters on its log group).
 
 Everything lives in the site's region (``region`` on every resource): Container Insights writes
 ``ECS/ContainerInsights`` there and the log group is there. Each alarm notifies ``actions`` (SNS
@@ -21,7 +21,13 @@ from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import (
 )
 from constructs import Construct
 
-from constructs_lib.monitoring.flower_logs import NODE_REFUSALS, RUN_FAILURES, SUPERNODE_STARTS, LogSignal
+from constructs_lib.monitoring.flower_logs import (
+    NODE_REFUSALS,
+    RUN_FAILURES,
+    SUPERNODE_RESTARTS,
+    SUPERNODE_STARTS,
+    LogSignal,
+)
 
 CONTAINER_INSIGHTS = "ECS/ContainerInsights"
 
@@ -30,7 +36,8 @@ CONTAINER_INSIGHTS = "ECS/ContainerInsights"
 class SiteAlarmProps:
     """``site`` (e.g. ``aws-us-west-2``), ``name`` prefix of alarm and filter names, ``region``,
     the metric ``namespace`` the log metric filters write to, and the thresholds: ``window_minutes``
-    (1..60), ``restarts`` (SuperNode starts beyond the first within the window) and
+    (1..60), ``restarts`` (the restarts alarm fires at this many SuperNode restarts within the
+    window; see ``SiteAlarms``) and
     ``flower_errors`` (refusal or run-failure lines within the window)."""
 
     site: str
@@ -68,7 +75,7 @@ class SiteAlarms(Construct):
     ):
         super().__init__(scope, construct_id)
         self.metrics: dict[str, str] = {}
-        for signal in (NODE_REFUSALS, RUN_FAILURES, SUPERNODE_STARTS):
+        for signal in (NODE_REFUSALS, RUN_FAILURES, SUPERNODE_STARTS, SUPERNODE_RESTARTS):
             self.metrics[signal.key] = metric_name(signal, props.site)
             CloudwatchLogMetricFilter(
                 self,
@@ -107,17 +114,7 @@ class SiteAlarms(Construct):
             ],
             **common,
         )
-        self.alarms["restarts"] = self._log_alarm(
-            "restarts",
-            props,
-            SUPERNODE_STARTS,
-            threshold=props.restarts,
-            description=(
-                f"{props.site}: the SuperNode started more than {props.restarts} times in {window} min "
-                "(its task keeps stopping)"
-            ),
-            common=common,
-        )
+        self.alarms["restarts"] = self._restarts_alarm(props, common)
         self.alarms["node_refusals"] = self._log_alarm(
             "node_refusals",
             props,
@@ -139,6 +136,44 @@ class SiteAlarms(Construct):
                 f"at least {props.flower_errors} times in {window} min"
             ),
             common=common,
+        )
+
+    def _restarts_alarm(self, props: SiteAlarmProps, common: dict) -> CloudwatchMetricAlarm:
+        """At least ``restarts`` SuperNode restarts within the window, the meaning GKE's restart
+        policies share. A restart is either the supervisor restarting flower-supernode in its
+        container (one ``restarting in`` line each, exact) or ECS replacing the task (no such
+        line; only its ``Starting Flower SuperNode`` line shows). Start lines over-count restarts
+        by the window's first start when the task started inside the window, and a DNS reconnect
+        also starts the SuperNode, so ``starts - 1`` never exceeds the restarts (reconnects
+        included): the alarm takes the larger of the two lower bounds. It is exact for in-container
+        restarts; task replacements alone need one more (``restarts + 1`` starts) unless the task
+        first started in the window."""
+        window = props.window_minutes
+        queries = [
+            _log_metric("restarts", props.namespace, self.metrics[SUPERNODE_RESTARTS.key], window),
+            _log_metric("starts", props.namespace, self.metrics[SUPERNODE_STARTS.key], window),
+            CloudwatchMetricAlarmMetricQuery(
+                id="restarted",
+                expression="MAX([FILL(restarts, 0), FILL(starts, 0) - 1])",
+                label="SuperNode restarts (at least)",
+                return_data=True,
+            ),
+        ]
+        return CloudwatchMetricAlarm(
+            self,
+            "restarts",
+            alarm_name=f"{props.name}-restarts",
+            alarm_description=(
+                f"{props.site}: at least {props.restarts} SuperNode restarts within {window} min: the supervisor "
+                f"restarted flower-supernode {props.restarts} times (its 'exited with ...; restarting in' line), "
+                f"or the SuperNode started {props.restarts + 1} times (its task keeps being replaced)"
+            ),
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            threshold=props.restarts,
+            evaluation_periods=1,
+            treat_missing_data="notBreaching",
+            metric_query=queries,
+            **common,
         )
 
     def _log_alarm(self, key, props, signal, *, threshold, description, common) -> CloudwatchMetricAlarm:
@@ -166,5 +201,15 @@ def _metric(query_id: str, name: str, dimensions: dict[str, str]) -> CloudwatchM
         id=query_id,
         metric=CloudwatchMetricAlarmMetricQueryMetric(
             namespace=CONTAINER_INSIGHTS, metric_name=name, dimensions=dimensions, period=60, stat="Average"
+        ),
+    )
+
+
+def _log_metric(query_id: str, namespace: str, name: str, window_minutes: int) -> CloudwatchMetricAlarmMetricQuery:
+    """A member site's log metric, summed over the alarm window."""
+    return CloudwatchMetricAlarmMetricQuery(
+        id=query_id,
+        metric=CloudwatchMetricAlarmMetricQueryMetric(
+            namespace=namespace, metric_name=name, period=window_minutes * 60, stat="Sum"
         ),
     )

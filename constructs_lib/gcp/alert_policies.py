@@ -7,6 +7,8 @@ default), closes by itself after ``AUTO_CLOSE`` without data, and carries its me
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from cdktf_cdktf_provider_google.monitoring_alert_policy import (
     MonitoringAlertPolicy,
     MonitoringAlertPolicyAlertStrategy,
@@ -39,6 +41,18 @@ def email_channels(scope: Construct, *, project: str, name: str, emails: list[st
     ]
 
 
+@dataclass(frozen=True)
+class Threshold:
+    """One threshold condition: the series of ``filter``, aligned with ``aligner`` over the
+    policy's window and summed per ``group_by``, exceeds ``above``; ``name`` is its display name."""
+
+    name: str
+    filter: str
+    aligner: str
+    above: float
+    group_by: tuple[str, ...]
+
+
 def threshold_policy(
     scope: Construct,
     construct_id: str,
@@ -53,34 +67,42 @@ def threshold_policy(
     group_by: list[str],
     channels: list[str],
     severity: str,
+    also: tuple[Threshold, ...] = (),
     depends_on=(),
 ) -> MonitoringAlertPolicy:
     """Fires as soon as the series of ``filter``, aligned with ``aligner`` over ``window_seconds``
-    and summed per ``group_by``, exceeds ``above``."""
-    condition = MonitoringAlertPolicyConditionsConditionThreshold(
-        filter=filter,
-        comparison="COMPARISON_GT",
-        threshold_value=above,
-        duration="0s",
-        aggregations=[
-            MonitoringAlertPolicyConditionsConditionThresholdAggregations(
-                alignment_period=f"{window_seconds}s",
-                per_series_aligner=aligner,
-                cross_series_reducer="REDUCE_SUM",
-                group_by_fields=group_by,
-            )
-        ],
-    )
+    and summed per ``group_by``, exceeds ``above``, or any condition of ``also`` holds (OR)."""
+    conditions = [Threshold(display_name, filter, aligner, above, tuple(group_by)), *also]
     return _policy(
         scope,
         construct_id,
         project,
         display_name,
         description,
-        MonitoringAlertPolicyConditions(display_name=display_name, condition_threshold=condition),
+        [_threshold(c, window_seconds) for c in conditions],
         channels,
         severity,
         depends_on,
+    )
+
+
+def _threshold(condition: Threshold, window_seconds: int) -> MonitoringAlertPolicyConditions:
+    return MonitoringAlertPolicyConditions(
+        display_name=condition.name,
+        condition_threshold=MonitoringAlertPolicyConditionsConditionThreshold(
+            filter=condition.filter,
+            comparison="COMPARISON_GT",
+            threshold_value=condition.above,
+            duration="0s",
+            aggregations=[
+                MonitoringAlertPolicyConditionsConditionThresholdAggregations(
+                    alignment_period=f"{window_seconds}s",
+                    per_series_aligner=condition.aligner,
+                    cross_series_reducer="REDUCE_SUM",
+                    group_by_fields=list(condition.group_by),
+                )
+            ],
+        ),
     )
 
 
@@ -118,21 +140,21 @@ def absent_policy(
         project,
         display_name,
         description,
-        MonitoringAlertPolicyConditions(display_name=display_name, condition_absent=condition),
+        [MonitoringAlertPolicyConditions(display_name=display_name, condition_absent=condition)],
         channels,
         severity,
         depends_on,
     )
 
 
-def _policy(scope, construct_id, project, display_name, description, condition, channels, severity, depends_on):
+def _policy(scope, construct_id, project, display_name, description, conditions, channels, severity, depends_on):
     return MonitoringAlertPolicy(
         scope,
         construct_id,
         project=project,
         display_name=display_name,
         combiner="OR",
-        conditions=[condition],
+        conditions=conditions,
         notification_channels=channels,
         severity=severity,
         alert_strategy=MonitoringAlertPolicyAlertStrategy(auto_close=AUTO_CLOSE),

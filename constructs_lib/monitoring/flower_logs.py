@@ -16,6 +16,12 @@ matches the synthesized filters against the captured lines):
   ``server/serverapp/app.py``, ``supernode/runtime/run_clientapp.py``,
   ``superlink/servicer/control/control_servicer.py``).
 
+A SuperNode restart is the supervisor's line ``supervisor: flower-supernode exited with 1;
+restarting in 2 s`` (``constructs_lib/supernode_supervisor.py``): it restarts flower-supernode
+in the same container, so neither GKE's ``restart_count`` nor ECS sees it. Exactly one such line
+per restart; none at the first start, at a DNS reconnect (``now answers ...; reconnecting``) or
+at shutdown (``stopped; ... exited with 0``).
+
 ``Public key already in use`` is deliberately not a refusal: the registration Job's re-runs cause
 it, and they succeed.
 """
@@ -28,23 +34,28 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class LogSignal:
     """A countable event in Flower's logs: a metric ``key`` (snake case), what it means, the
-    phrases (any of them, case-sensitive substrings) and the containers that print them."""
+    phrases (case-sensitive substrings: any of them, or all of them with ``match_all``) and the
+    containers that print them."""
 
     key: str
     description: str
     phrases: tuple[str, ...]
     containers: tuple[str, ...]
+    match_all: bool = False
 
     def cloudwatch_pattern(self) -> str:
         """A CloudWatch Logs filter pattern matching a line that contains any phrase:
-        ``?"phrase one" ?"phrase two"`` (quoted terms, ``?`` = OR)."""
-        return " ".join(f'?"{phrase}"' for phrase in self.phrases)
+        ``?"phrase one" ?"phrase two"`` (quoted terms, ``?`` = OR), or with ``match_all`` every
+        phrase: ``"phrase one" "phrase two"``."""
+        mark = "" if self.match_all else "?"
+        return " ".join(f'{mark}"{phrase}"' for phrase in self.phrases)
 
     def logging_filter(self, namespace: str) -> str:
         """A Cloud Logging query for the lines of these containers in ``namespace`` containing any
         phrase (``:`` is the substring operator)."""
         containers = " OR ".join(f'"{name}"' for name in self.containers)
-        phrases = " OR ".join(f'textPayload:"{phrase}"' for phrase in self.phrases)
+        joiner = " AND " if self.match_all else " OR "
+        phrases = joiner.join(f'textPayload:"{phrase}"' for phrase in self.phrases)
         return (
             'resource.type="k8s_container"'
             f' AND resource.labels.namespace_name="{namespace}"'
@@ -86,8 +97,16 @@ SUPERNODE_STARTS = LogSignal(
     containers=("supernode",),
 )
 
-SITE_SIGNALS = (NODE_REFUSALS, RUN_FAILURES, SUPERNODE_STARTS)
+SUPERNODE_RESTARTS = LogSignal(
+    key="supernode_restarts",
+    description="The supervisor restarted flower-supernode after it exited (in the same container)",
+    phrases=("supervisor:", "exited with", "restarting in"),
+    containers=("supernode",),
+    match_all=True,
+)
+
+SITE_SIGNALS = (NODE_REFUSALS, RUN_FAILURES, SUPERNODE_STARTS, SUPERNODE_RESTARTS)
 """What a SuperNode site's own logs say (an AWS member site's log group)."""
 
-CLUSTER_SIGNALS = (NODE_REFUSALS, RUN_FAILURES, ROUNDS)
+CLUSTER_SIGNALS = (NODE_REFUSALS, RUN_FAILURES, ROUNDS, SUPERNODE_RESTARTS)
 """What the GKE clusters' logs say (project-wide log-based metrics, labelled by cluster)."""
