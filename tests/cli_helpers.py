@@ -9,7 +9,16 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-SOURCES = ("main.py", "cdktf.json", "federation.yaml", "federation_spec", "stacks", "constructs_lib", "fedinfra", "policy")
+SOURCES = (
+    "main.py",
+    "cdktf.json",
+    "federation.yaml",
+    "federation_spec",
+    "stacks",
+    "constructs_lib",
+    "fedinfra",
+    "policy",
+)
 
 
 def run_main(

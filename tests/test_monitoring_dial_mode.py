@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from federation_spec import parse_spec
 from fedinfra.synth import synthesize
-from spec import parse_spec
 from tests.synth_helpers import Synthesized
 
 ROOT = Path(__file__).resolve().parent.parent
