@@ -5,6 +5,7 @@ Terraform and npx are fakes that record how they were called."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -40,11 +41,15 @@ def test_script_is_valid_bash():
 
 
 def test_make_targets():
+    # Under `make test` this runs as a sub-make: without the parent's MAKE* variables and with
+    # --no-print-directory, it prints only the recipe (no "Entering/Leaving directory" lines).
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
+    make = [MAKE, "--no-print-directory", "-n"]
     deploy = subprocess.run(
-        [MAKE, "-n", "deploy", "ARGS=--auto-approve"], cwd=ROOT, capture_output=True, text=True, check=True
+        [*make, "deploy", "ARGS=--auto-approve"], cwd=ROOT, capture_output=True, text=True, check=True, env=env
     )
     assert deploy.stdout.splitlines()[-1] == "PYTHON=.venv/bin/python scripts/deploy.sh --auto-approve"
-    preflight = subprocess.run([MAKE, "-n", "preflight"], cwd=ROOT, capture_output=True, text=True, check=True)
+    preflight = subprocess.run([*make, "preflight"], cwd=ROOT, capture_output=True, text=True, check=True, env=env)
     assert preflight.stdout.splitlines()[-1] == ".venv/bin/python main.py preflight"
 
 
