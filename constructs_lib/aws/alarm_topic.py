@@ -26,6 +26,7 @@ from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
 
 from constructs_lib.aws.context import AwsContext
+from constructs_lib.aws.kms import account_administers
 from constructs_lib.iam_json import policy_document
 
 CLOUDWATCH = "cloudwatch.amazonaws.com"
@@ -56,13 +57,7 @@ class AlarmTopic(Construct):
             enable_key_rotation=True,
             deletion_window_in_days=30,
             policy=policy_document(
-                {
-                    "Sid": "AccountAdministers",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": context.root_arn},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                },
+                account_administers(context),
                 {
                     "Sid": "CloudWatchAlarmsPublish",
                     "Effect": "Allow",

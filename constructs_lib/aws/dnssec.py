@@ -13,6 +13,7 @@ from cdktf_cdktf_provider_aws.route53_key_signing_key import Route53KeySigningKe
 from constructs import Construct
 
 from constructs_lib.aws.context import AwsContext
+from constructs_lib.aws.kms import account_administers
 from constructs_lib.iam_json import policy_document
 
 DNSSEC_REGION = "us-east-1"
@@ -77,13 +78,7 @@ class ZoneSigning(Construct):
             key_usage="SIGN_VERIFY",
             deletion_window_in_days=props.deletion_window_days,
             policy=policy_document(
-                {
-                    "Sid": "AccountAdministers",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": context.root_arn},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                },
+                account_administers(context),
                 {
                     "Sid": "Route53DnssecSignsThisZone",
                     "Effect": "Allow",

@@ -11,6 +11,19 @@ from constructs import Construct
 from constructs_lib.aws.context import AwsContext
 from constructs_lib.iam_json import policy_document
 
+
+def account_administers(context: AwsContext) -> dict:
+    """The key-policy statement every customer-managed key here starts with: the account root
+    administers the key, so IAM policies in the account can grant its use."""
+    return {
+        "Sid": "AccountAdministers",
+        "Effect": "Allow",
+        "Principal": {"AWS": context.root_arn},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+
+
 _USE_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
 
 
@@ -37,15 +50,7 @@ class EncryptionKey(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, context: AwsContext, props: EncryptionKeyProps):
         super().__init__(scope, construct_id)
-        statements = [
-            {
-                "Sid": "AccountAdministers",
-                "Effect": "Allow",
-                "Principal": {"AWS": context.root_arn},
-                "Action": "kms:*",
-                "Resource": "*",
-            }
-        ]
+        statements = [account_administers(context)]
         if props.service_principals:
             statements.append(
                 {
