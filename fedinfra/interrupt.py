@@ -6,6 +6,12 @@ exit hook writes to the dead kernel and prints a ``BrokenPipeError`` traceback. 
 SIGINT raises ``KeyboardInterrupt`` once (later ones only let the cleanup finish), code that
 must not be split (the rename pair that swaps a new output into place) holds it with
 ``deferred()``, and ``exit_interrupted`` ends the process without running jsii's exit hooks.
+
+The dying kernel also complains (``Error on jsii API channel to child process: ECONNRESET``)
+and jsii's echo thread copies that onto our stderr, possibly before the Python-level handler has
+run in the main thread. So ``install`` registers a signal wakeup pipe (written by the C-level
+handler the moment the signal is delivered) and wraps ``sys.stdout``/``sys.stderr`` so that,
+once SIGINT has arrived, writes from other threads than the main one are dropped.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ class _State:
     received = False
     holding = 0
     pending = False
+    wakeup: int | None = None  # read end of the signal wakeup pipe
+    delivered = False  # SIGINT seen on the wakeup pipe
 
 
 def _on_sigint(signum, frame) -> None:
@@ -39,9 +47,54 @@ def _on_sigint(signum, frame) -> None:
 
 
 def install() -> None:
-    """Route SIGINT through this module (main thread only, as ``signal`` requires)."""
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, _on_sigint)
+    """Route SIGINT through this module and quiet the kernel's echo after it (main thread only,
+    as ``signal`` requires)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    signal.signal(signal.SIGINT, _on_sigint)
+    if _State.wakeup is None:
+        read_end, write_end = os.pipe()
+        os.set_blocking(read_end, False)
+        os.set_blocking(write_end, False)
+        signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+        _State.wakeup = read_end
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if not isinstance(stream, _QuietAfterInterrupt):
+            setattr(sys, name, _QuietAfterInterrupt(stream))
+
+
+def _delivered() -> bool:
+    """Whether SIGINT reached this process, even if the main thread has not yet run its handler."""
+    if _State.received or _State.delivered:
+        return True
+    if _State.wakeup is None:
+        return False
+    with suppress(BlockingIOError, OSError):
+        while chunk := os.read(_State.wakeup, 64):
+            _State.delivered = _State.delivered or signal.SIGINT in chunk
+    return _State.delivered
+
+
+class _QuietAfterInterrupt:
+    """A stream that drops what threads other than the main one write once SIGINT arrived: the
+    jsii echo thread forwarding the dying kernel's complaints."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _quiet(self) -> bool:
+        return threading.current_thread() is not threading.main_thread() and _delivered()
+
+    def write(self, data):
+        return len(data) if self._quiet() else self._stream.write(data)
+
+    @property
+    def buffer(self):
+        return _QuietAfterInterrupt(self._stream.buffer)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 def received() -> bool:

@@ -62,3 +62,46 @@ def test_sigint_to_the_process_group_says_interrupted_and_keeps_the_output(tmp_p
     assert [line for line in lines[:-1] if not line.startswith("synthesizing ")] == [], stderr
     assert tree_bytes(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["X"], "staging or backup directory left behind"
+
+
+ECHO_AFTER_SIGINT = """
+import os, signal, sys, threading, time
+from fedinfra import interrupt
+
+interrupt.install()
+done_r, done_w = os.pipe()
+
+def kernel_echo():
+    time.sleep(0.5)  # the main thread is in os.read by now
+    os.kill(os.getpid(), signal.SIGINT)  # delivered here: the main thread blocks SIGINT
+    print("b'Error on jsii API channel to child process: Error: read ECONNRESET'", file=sys.stderr)
+    sys.stderr.buffer.write(b"kernel console line\\n")
+    sys.stdout.buffer.write(b"kernel stdout line\\n")
+    os.write(done_w, b"x")
+
+threading.Thread(target=kernel_echo, daemon=True).start()
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+try:
+    os.read(done_r, 1)  # no bytecode runs in the main thread until the echo thread is done
+    time.sleep(10)  # the Python-level handler raises before this ends
+    sys.exit("no KeyboardInterrupt")
+except KeyboardInterrupt:
+    interrupt.exit_interrupted()
+"""
+
+
+def test_the_dying_kernels_echo_is_dropped_even_before_the_main_thread_handles_sigint():
+    """The race CI lost once: jsii's echo thread copies the dying kernel's ``ECONNRESET`` line onto
+    stderr before the main thread has run its SIGINT handler. Here the main thread blocks SIGINT,
+    so the signal is delivered in the echo thread and the handler can only run later, on purpose."""
+    result = subprocess.run(
+        [sys.executable, "-c", ECHO_AFTER_SIGINT],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 130, result.stderr
+    assert result.stderr.splitlines() == ["interrupted"], result.stderr
+    assert result.stdout == ""
